@@ -1,0 +1,76 @@
+/**
+ * Total accessors over parsed JSON. Bodies come from many providers and no schema is stable, so every read
+ * goes through these: they never throw, and a wrong type reads as `undefined`.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+export function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+export function asArray(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A finite number, or a numeric string (some producers quote numbers). */
+export function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+/** A non-negative integer count (token counts, images); fractional or negative values read as absent. */
+export function asCount(value: unknown): number | undefined {
+  const n = asNumber(value);
+  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+export function asBoolean(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+/** `obj[k1][k2]…` through objects only. */
+export function pick(value: unknown, ...path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    const object = asObject(current);
+    if (object === undefined) return undefined;
+    current = object[key];
+  }
+  return current;
+}
+
+/** Objects in an array, skipping anything else (stream arrays carry the odd "[DONE]" string). */
+export function objectsOf(value: unknown): JsonObject[] {
+  const array = asArray(value);
+  if (array === undefined) return [];
+  const out: JsonObject[] = [];
+  for (const item of array) {
+    const object = asObject(item);
+    if (object !== undefined) out.push(object);
+  }
+  return out;
+}
+
+/** The first defined value among candidates. */
+export function firstDefined<T>(...values: readonly (T | undefined)[]): T | undefined {
+  for (const value of values) if (value !== undefined) return value;
+  return undefined;
+}
+
+/** Sum of the counts that are present; undefined when none is. */
+export function sumCounts(...values: readonly (number | undefined)[]): number | undefined {
+  let total: number | undefined;
+  for (const value of values) if (value !== undefined) total = (total ?? 0) + value;
+  return total;
+}

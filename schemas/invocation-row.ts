@@ -1,0 +1,206 @@
+import { z } from 'zod';
+
+/**
+ * The output contract for one Bedrock invocation (record_schema_version "1"): one flat object per
+ * ModelInvocationLog, written as one NDJSON line. Field names never change without a version bump.
+ * The descriptions are the user-facing field reference (docs/fields.md is generated from them).
+ *
+ * @example
+ * {"_timestamp":1743096168000000,"record_schema_version":"1","source_type":"bedrock_invocation_log",
+ *  "aws_request_id":"8457577c-…","gen_ai_request_model":"anthropic.claude-3-haiku-20240307-v1:0", …}
+ */
+
+export const RECORD_SCHEMA_VERSION = '1';
+
+export const FINISH_REASONS = [
+  'end_turn',
+  'max_tokens',
+  'stop_sequence',
+  'tool_use',
+  'guardrail_intervened',
+  'content_filtered',
+  'error',
+  'other',
+] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+export const PROFILE_TYPES = [
+  'none',
+  'cross_region',
+  'global_cross_region',
+  'application',
+  'provisioned',
+  'custom_deployment',
+  'imported',
+  'prompt',
+  'prompt_router',
+] as const;
+export type ProfileType = (typeof PROFILE_TYPES)[number];
+
+export const OPERATION_NAMES = ['chat', 'text_completion', 'embeddings', 'generate_content'] as const;
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+export const WARNING_CODES = [
+  'unknown_body_shape',
+  'unknown_provider',
+  'tokens_from_body',
+  'tokens_missing',
+  'model_alias_unknown',
+  'model_unresolved',
+  'body_offloaded',
+  'content_truncated',
+  'stream_incomplete',
+  'tool_arguments_unparsable',
+  'timestamp_from_log_event',
+  'timestamp_outside_ingest_window',
+  'envelope_field_missing',
+  'price_missing',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export const NORMALISER_IDS = [
+  'converse',
+  'anthropic_messages',
+  'anthropic_text',
+  'nova',
+  'titan_text',
+  'titan_embed',
+  'titan_image',
+  'llama',
+  'mistral',
+  'cohere',
+  'cohere_embed',
+  'ai21',
+  'deepseek',
+  'openai',
+  'writer',
+  'qwen',
+  'stability',
+  'generic',
+] as const;
+export type NormaliserId = (typeof NORMALISER_IDS)[number];
+
+const int = z.int().min(0);
+const float = z.number().finite();
+const str = z.string();
+
+/** Common to invocation rows and `source_type: "log"` rows. */
+const cloudWatchFields = {
+  aws_log_group: str.describe('CloudWatch log group the event came from'),
+  aws_log_stream: str.describe('CloudWatch log stream'),
+  aws_log_event_id: str.describe('CloudWatch log event id'),
+};
+
+const InvocationRowFieldsSchema = z.strictObject({
+  _timestamp: z.int().positive().describe('Invocation time, µs since the epoch (never processing time)'),
+  record_schema_version: z.literal(RECORD_SCHEMA_VERSION).describe('Version of this field contract'),
+  source_type: z.literal('bedrock_invocation_log'),
+  aws_bedrock_event_time: str.describe("The invocation's own ISO-8601 timestamp, verbatim"),
+  cloud_provider: z.literal('aws'),
+  cloud_account_id: str.optional().describe('AWS account of the caller'),
+  cloud_region: str.optional().describe('Region where the call was made (and logged)'),
+  aws_request_id: str.optional().describe('Bedrock request id: the idempotency key for replay and dedupe'),
+  aws_log_group: cloudWatchFields.aws_log_group.optional(),
+  aws_log_stream: cloudWatchFields.aws_log_stream.optional(),
+  aws_log_event_id: cloudWatchFields.aws_log_event_id.optional(),
+  gen_ai_provider_name: z.literal('aws.bedrock'),
+  gen_ai_operation_name: z
+    .enum(OPERATION_NAMES)
+    .describe('chat, text_completion, embeddings, generate_content'),
+  aws_bedrock_operation: str.optional().describe('Converse, ConverseStream, InvokeModel, …, as logged'),
+  aws_bedrock_streaming: z.boolean().describe('The operation streamed its response'),
+  gen_ai_request_model: str.optional().describe('modelId exactly as called (id, profile id or ARN)'),
+  gen_ai_response_model: str
+    .optional()
+    .describe('Resolved foundation model id, without profile prefix or ARN'),
+  aws_bedrock_model_vendor: str.describe('anthropic, amazon, meta, mistral, cohere, … or unknown'),
+  aws_bedrock_inference_profile_type: z.enum(PROFILE_TYPES),
+  aws_bedrock_inference_profile_geo: str
+    .optional()
+    .describe('System profile prefix: us, eu, apac, global, …'),
+  aws_bedrock_inference_region: str.optional().describe('Where inference ran: inferenceRegion ?? region'),
+  aws_bedrock_caller_arn: str.optional().describe('identity.arn'),
+  aws_bedrock_caller_name: str
+    .optional()
+    .describe('IAM user name, role session name, federated user or root'),
+  aws_bedrock_caller_role: str.optional().describe('Role name for assumed-role callers'),
+  gen_ai_usage_input_tokens: int.optional().describe('All input tokens, cache reads and writes included'),
+  gen_ai_usage_output_tokens: int.optional(),
+  gen_ai_usage_cache_read_input_tokens: int.optional(),
+  gen_ai_usage_cache_creation_input_tokens: int.optional(),
+  gen_ai_usage_reasoning_output_tokens: int.optional(),
+  gen_ai_response_finish_reason: z.enum(FINISH_REASONS).optional(),
+  aws_bedrock_stop_reason: str.optional().describe("The provider's own stop reason, verbatim"),
+  gen_ai_response_id: str.optional(),
+  gen_ai_conversation_id: str.optional().describe('From requestMetadata (conversationKeys)'),
+  gen_ai_request_max_tokens: int.optional(),
+  gen_ai_request_temperature: float.optional(),
+  gen_ai_request_top_p: float.optional(),
+  gen_ai_request_top_k: int.optional(),
+  aws_bedrock_latency_ms: float.optional().describe('Converse metrics.latencyMs or stream invocationLatency'),
+  aws_bedrock_first_byte_latency_ms: float.optional().describe('Stream firstByteLatency'),
+  aws_bedrock_status: z.enum(['success', 'error', 'guardrail_intervened']),
+  error_type: str.optional().describe('Envelope errorCode'),
+  aws_bedrock_guardrail_action: z.enum(['INTERVENED', 'NONE']).optional(),
+  aws_bedrock_input_s3_path: str.optional(),
+  aws_bedrock_output_s3_path: str.optional(),
+  aws_bedrock_embedding_count: int.optional(),
+  aws_bedrock_image_count: int.optional(),
+  aws_bedrock_request_metadata: str.optional().describe('requestMetadata as JSON text'),
+  gen_ai_usage_cost_usd: float.min(0).optional().describe('Estimated cost; present only when priced'),
+  gen_ai_usage_input_cost_usd: float.min(0).optional(),
+  gen_ai_usage_output_cost_usd: float.min(0).optional(),
+  aws_bedrock_cost_status: z.enum(['priced', 'override', 'unpriced']),
+  aws_bedrock_price_source: str.optional().describe('package@version or override table id'),
+  aws_bedrock_price_tier: z.enum(['global', 'regional']).optional(),
+  aws_bedrock_content_mode: z.enum(['full', 'preview', 'hash', 'none']),
+  gen_ai_system_instructions: str.optional().describe('JSON text: system prompt parts (mode full)'),
+  gen_ai_input_messages: str.optional().describe('JSON text, OpenTelemetry GenAI message shape'),
+  gen_ai_output_messages: str.optional().describe('JSON text, same shape, stream chunks assembled'),
+  gen_ai_input_preview: str.max(1024).optional().describe('Last user text, ≤ 256 characters'),
+  gen_ai_output_preview: str.max(1024).optional().describe('First output text, ≤ 256 characters'),
+  gen_ai_input_sha256: str.regex(/^[0-9a-f]{64}$/).optional(),
+  gen_ai_output_sha256: str.regex(/^[0-9a-f]{64}$/).optional(),
+  aws_bedrock_content_truncated: z.literal(true).optional().describe('A content field was cut'),
+  normaliser: z.enum(NORMALISER_IDS).describe('Which provider normaliser produced the row'),
+  normaliser_warnings: str.optional().describe('JSON array of warning codes; absent when none'),
+  forwarder_version: str.describe('bedrock-o2 package version'),
+});
+
+const declaredFields = new Set(Object.keys(InvocationRowFieldsSchema.shape));
+
+/** Declared fields plus promoted `aws_bedrock_request_metadata_<key>` strings (record-schema §4.5). */
+export const InvocationRowSchema = InvocationRowFieldsSchema.catchall(str).superRefine((row, ctx) => {
+  for (const key of Object.keys(row)) {
+    if (declaredFields.has(key)) continue;
+    if (!/^aws_bedrock_request_metadata_[a-z0-9_]{1,64}$/.test(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'unknown field' });
+    }
+  }
+  if (row.normaliser_warnings !== undefined) {
+    const codes: unknown = JSON.parse(row.normaliser_warnings);
+    if (!Array.isArray(codes) || codes.some((c) => !(WARNING_CODES as readonly unknown[]).includes(c))) {
+      ctx.addIssue({ code: 'custom', path: ['normaliser_warnings'], message: 'not a list of known codes' });
+    }
+  }
+});
+
+/** Field name -> description, in declaration order: the source of docs/fields.md. */
+export function describeInvocationFields(): [string, string][] {
+  return Object.entries(InvocationRowFieldsSchema.shape).map(([k, v]) => [k, v.description ?? '']);
+}
+
+export type InvocationRow = z.infer<typeof InvocationRowSchema>;
+
+export const LogRowSchema = z.strictObject({
+  _timestamp: z.int().positive(),
+  record_schema_version: z.literal(RECORD_SCHEMA_VERSION),
+  source_type: z.literal('log'),
+  message: str.describe('The log line (cut at 32 KiB)'),
+  cloud_provider: z.literal('aws'),
+  cloud_account_id: str.optional(),
+  ...cloudWatchFields,
+  aws_bedrock_content_truncated: z.literal(true).optional(),
+  forwarder_version: str,
+});
+export type LogRow = z.infer<typeof LogRowSchema>;
