@@ -1,0 +1,133 @@
+/**
+ * The OpenTelemetry GenAI message shape every provider extracts into (record-schema §2):
+ * `[{"role":"user","parts":[{"type":"text","content":"…"}]}]`. Media never carries bytes, only a URI or a
+ * MIME type and a size.
+ */
+
+export type MessagePart =
+  | { type: 'text'; content: string }
+  | { type: 'reasoning'; content: string }
+  | { type: 'tool_call'; id?: string; name: string; arguments: unknown }
+  | { type: 'tool_call_response'; id?: string; response: unknown }
+  | { type: 'uri'; uri: string; mime_type?: string }
+  | { type: 'blob'; mime_type?: string; size?: number };
+
+export interface Message {
+  role: string;
+  parts: MessagePart[];
+}
+
+export function textPart(content: string): MessagePart {
+  return { type: 'text', content };
+}
+
+export function textMessage(role: string, content: string): Message {
+  return { role, parts: [{ type: 'text', content }] };
+}
+
+/** Bytes a base64 string decodes to, without decoding it (media is measured, never copied). */
+export function base64DecodedSize(base64: string): number {
+  let padding = 0;
+  if (base64.endsWith('==')) padding = 2;
+  else if (base64.endsWith('=')) padding = 1;
+  return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
+}
+
+const IMAGE_MIME: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  csv: 'text/csv',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  html: 'text/html',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mkv: 'video/x-matroska',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+};
+
+/** `png` → `image/png`; an already-qualified MIME type passes through. */
+export function mimeTypeOf(format: string | undefined): string | undefined {
+  if (format === undefined) return undefined;
+  if (format.includes('/')) return format;
+  return IMAGE_MIME[format.toLowerCase()] ?? format;
+}
+
+/** A media part: a URI when the log has one (Bedrock moves inline bytes to S3), else a sized blob. */
+export function mediaPart(options: {
+  uri?: string | undefined;
+  mimeType?: string | undefined;
+  base64?: string | undefined;
+}): MessagePart {
+  if (options.uri !== undefined) {
+    return options.mimeType === undefined
+      ? { type: 'uri', uri: options.uri }
+      : { type: 'uri', uri: options.uri, mime_type: options.mimeType };
+  }
+  const part: { type: 'blob'; mime_type?: string; size?: number } = { type: 'blob' };
+  if (options.mimeType !== undefined) part.mime_type = options.mimeType;
+  if (options.base64 !== undefined) part.size = base64DecodedSize(options.base64);
+  return part;
+}
+
+/** Parse tool-call arguments that arrive as JSON text; on failure keep the text and report it. */
+export function parseToolArguments(text: string): { value: unknown; ok: boolean } {
+  if (text.trim() === '') return { value: {}, ok: true };
+  try {
+    return { value: JSON.parse(text) as unknown, ok: true };
+  } catch {
+    return { value: text, ok: false };
+  }
+}
+
+/** Text of the last user message that has text (the input preview). */
+export function lastUserText(messages: readonly Message[] | undefined): string | undefined {
+  if (messages === undefined) return undefined;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role !== 'user') continue;
+    const text = joinedText(message);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/** Text of the first output message that has text (the output preview). */
+export function firstText(messages: readonly Message[] | undefined): string | undefined {
+  if (messages === undefined) return undefined;
+  for (const message of messages) {
+    const text = joinedText(message);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+function joinedText(message: Message): string | undefined {
+  let text: string | undefined;
+  for (const part of message.parts) {
+    if (part.type === 'text') text = text === undefined ? part.content : `${text}\n${part.content}`;
+  }
+  return text;
+}
+
+export function toolCallPart(name: string, args: unknown, id: string | undefined): MessagePart {
+  return id === undefined
+    ? { type: 'tool_call', name, arguments: args }
+    : { type: 'tool_call', id, name, arguments: args };
+}
+
+export function toolResponsePart(response: unknown, id: string | undefined): MessagePart {
+  return id === undefined
+    ? { type: 'tool_call_response', response }
+    : { type: 'tool_call_response', id, response };
+}
