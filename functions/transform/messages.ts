@@ -131,3 +131,63 @@ export function toolResponsePart(response: unknown, id: string | undefined): Mes
     ? { type: 'tool_call_response', response }
     : { type: 'tool_call_response', id, response };
 }
+
+/** The MIME type of base64 image bytes, from their first characters (some bodies send bare base64). */
+export function imageMimeTypeOfBase64(base64: string): string | undefined {
+  if (base64.startsWith('iVBORw0KGgo')) return 'image/png';
+  if (base64.startsWith('/9j/')) return 'image/jpeg';
+  if (base64.startsWith('R0lGOD')) return 'image/gif';
+  if (base64.startsWith('UklGR')) return 'image/webp';
+  return undefined;
+}
+
+// A data: URI header longer than this is not a header (no MIME type is this long); measure nothing then.
+const MAX_DATA_URI_HEADER = 256;
+
+/**
+ * A media part from a URL as OpenAI-style bodies send it: a `data:` URI is measured (its bytes are never
+ * copied), any other URL is kept as a URI.
+ */
+export function mediaPartFromUrl(url: string, mimeType?: string): MessagePart {
+  if (!url.startsWith('data:')) return mediaPart({ uri: url, mimeType });
+  const comma = url.indexOf(',');
+  if (comma < 0 || comma > MAX_DATA_URI_HEADER) return mediaPart({ mimeType });
+  const header = url.slice('data:'.length, comma);
+  const semicolon = header.indexOf(';');
+  const headerMime = semicolon < 0 ? header : header.slice(0, semicolon);
+  return mediaPart({
+    mimeType: headerMime === '' ? mimeType : headerMime,
+    base64: header.endsWith(';base64') ? url.slice(comma + 1) : undefined,
+  });
+}
+
+const INLINE_REASONING_TAGS: readonly (readonly [open: string, close: string])[] = [
+  ['<think>', '</think>'],
+  ['<reasoning>', '</reasoning>'],
+];
+
+/**
+ * Split reasoning that a model writes inline before its answer (`<think>…</think>` from DeepSeek R1 and
+ * Qwen3, `<reasoning>…</reasoning>` from gpt-oss on InvokeModel) into a reasoning part and a text part.
+ * `startsInReasoning`: the prompt already opened `<think>` (DeepSeek R1 template), so the text starts inside
+ * the reasoning and only a closing tag may appear; without one, all of it is reasoning (cut off by max tokens).
+ */
+export function inlineReasoningParts(text: string, startsInReasoning = false): MessagePart[] {
+  const trimmed = text.trimStart();
+  for (const [open, close] of INLINE_REASONING_TAGS) {
+    if (trimmed.startsWith(open)) return reasoningThenAnswer(trimmed.slice(open.length), close);
+  }
+  if (startsInReasoning) return reasoningThenAnswer(text, '</think>');
+  const closeAt = text.indexOf('</think>');
+  return closeAt < 0 ? [{ type: 'text', content: text }] : reasoningThenAnswer(text, '</think>');
+}
+
+function reasoningThenAnswer(text: string, close: string): MessagePart[] {
+  const closeAt = text.indexOf(close);
+  const reasoning = (closeAt < 0 ? text : text.slice(0, closeAt)).trim();
+  const answer = closeAt < 0 ? '' : text.slice(closeAt + close.length).trimStart();
+  const parts: MessagePart[] = [];
+  if (reasoning !== '') parts.push({ type: 'reasoning', content: reasoning });
+  if (answer !== '' || parts.length === 0) parts.push({ type: 'text', content: answer });
+  return parts;
+}

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import type { ContentMode, ContentSettings } from '../../schemas/config.ts';
+import { firstText, lastUserText, type Message, type MessagePart } from './messages.ts';
+
+/**
+ * Content fields of a row, by content mode (record-schema §4.6, §4.11). Order: extracted messages → redact
+ * (text parts) → hash (mode hash) → preview → truncate (mode full).
+ */
+
+export interface ExtractedContent {
+  readonly system: MessagePart[] | undefined;
+  readonly input: Message[] | undefined;
+  readonly output: Message[] | undefined;
+}
+
+export interface ContentFields {
+  readonly systemInstructions?: string;
+  readonly inputMessages?: string;
+  readonly outputMessages?: string;
+  readonly inputPreview?: string;
+  readonly outputPreview?: string;
+  readonly inputSha256?: string;
+  readonly outputSha256?: string;
+  readonly truncated: boolean;
+}
+
+/** Content settings with the redaction patterns compiled once per log group. */
+export interface ContentPolicy {
+  readonly mode: ContentMode;
+  readonly maxBytes: number;
+  readonly redactors: readonly RegExp[];
+}
+
+export const PREVIEW_CODE_POINTS = 256;
+export const REDACTED = '[REDACTED]';
+
+export function contentPolicy(settings: ContentSettings): ContentPolicy {
+  return {
+    mode: settings.contentMode,
+    maxBytes: settings.maxContentBytes,
+    redactors: settings.redact.map((source) => new RegExp(source, 'g')),
+  };
+}
+
+const NO_CONTENT: ContentFields = { truncated: false };
+
+export function contentFields(content: ExtractedContent, policy: ContentPolicy): ContentFields {
+  if (policy.mode === 'none') return NO_CONTENT;
+  const redacted = policy.redactors.length === 0 ? content : redactContent(content, policy.redactors);
+
+  if (policy.mode === 'hash') {
+    const fields: { inputSha256?: string; outputSha256?: string; truncated: boolean } = { truncated: false };
+    if (redacted.input !== undefined) fields.inputSha256 = sha256(JSON.stringify(redacted.input));
+    if (redacted.output !== undefined) fields.outputSha256 = sha256(JSON.stringify(redacted.output));
+    return fields;
+  }
+
+  const previews = previewFields(redacted);
+  if (policy.mode === 'preview') return { ...previews, truncated: false };
+
+  let truncated = false;
+  const bounded = (value: readonly unknown[] | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const result = boundedJson(value, policy.maxBytes);
+    truncated ||= result.truncated;
+    return result.json;
+  };
+  const fields: {
+    systemInstructions?: string;
+    inputMessages?: string;
+    outputMessages?: string;
+    inputPreview?: string;
+    outputPreview?: string;
+    truncated: boolean;
+  } = { ...previews, truncated: false };
+  const system = bounded(redacted.system);
+  if (system !== undefined) fields.systemInstructions = system;
+  const input = bounded(redacted.input);
+  if (input !== undefined) fields.inputMessages = input;
+  const output = bounded(redacted.output);
+  if (output !== undefined) fields.outputMessages = output;
+  fields.truncated = truncated;
+  return fields;
+}
+
+function previewFields(content: ExtractedContent): { inputPreview?: string; outputPreview?: string } {
+  const fields: { inputPreview?: string; outputPreview?: string } = {};
+  const input = lastUserText(content.input);
+  if (input !== undefined) fields.inputPreview = previewOf(input);
+  const output = firstText(content.output);
+  if (output !== undefined) fields.outputPreview = previewOf(output);
+  return fields;
+}
+
+/** At most 256 code points, no marker (previews never set the truncated flag). */
+export function previewOf(text: string): string {
+  if (text.length <= PREVIEW_CODE_POINTS) return text;
+  let out = '';
+  let count = 0;
+  for (const char of text) {
+    if (count === PREVIEW_CODE_POINTS) break;
+    out += char;
+    count++;
+  }
+  return out;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+// --- redaction -------------------------------------------------------------------------------------------
+
+function redactText(text: string, redactors: readonly RegExp[]): string {
+  let out = text;
+  for (const pattern of redactors) {
+    pattern.lastIndex = 0;
+    out = out.replace(pattern, REDACTED);
+  }
+  return out;
+}
+
+function redactPart(part: MessagePart, redactors: readonly RegExp[]): MessagePart {
+  if (part.type === 'text' || part.type === 'reasoning')
+    return { ...part, content: redactText(part.content, redactors) };
+  return part;
+}
+
+function redactMessages(
+  messages: Message[] | undefined,
+  redactors: readonly RegExp[],
+): Message[] | undefined {
+  return messages?.map((message) => ({
+    ...message,
+    parts: message.parts.map((part) => redactPart(part, redactors)),
+  }));
+}
+
+function redactContent(content: ExtractedContent, redactors: readonly RegExp[]): ExtractedContent {
+  return {
+    system: content.system?.map((part) => redactPart(part, redactors)),
+    input: redactMessages(content.input, redactors),
+    output: redactMessages(content.output, redactors),
+  };
+}
+
+// --- truncation ------------------------------------------------------------------------------------------
+
+/** Cut a string to at most `maxBytes` UTF-8 bytes without splitting a code point, and mark the cut. */
+export function cutUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  let cut = Math.max(0, maxBytes);
+  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  return `${bytes.toString('utf8', 0, cut)}…[truncated ${bytes.length - cut} bytes]`;
+}
+
+interface Cuttable {
+  readonly bytes: number;
+  readonly cut: (maxBytes: number) => void;
+}
+
+/**
+ * JSON text of `value`, at most `maxBytes` UTF-8 bytes, still valid JSON in the same message shape: the
+ * longest text-like parts are cut first (water-filling to a common cap); structured tool arguments and
+ * responses are turned into cut JSON text. If cutting parts cannot get under the budget (thousands of
+ * tiny parts), the whole list is replaced by one text message holding a cut of its JSON.
+ */
+export function boundedJson(
+  value: readonly unknown[],
+  maxBytes: number,
+): { json: string; truncated: boolean } {
+  let json = JSON.stringify(value);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most rows never need the exact count.
+  if (json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes)
+    return { json, truncated: false };
+
+  const copy = structuredClone(value) as unknown[];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const excess = Buffer.byteLength(json, 'utf8') - maxBytes;
+    if (excess <= 0) return { json, truncated: true };
+    const cuttables = collectCuttables(copy);
+    const cap = waterLevel(
+      cuttables.map((c) => c.bytes),
+      excess + 64 * (attempt + 1),
+    );
+    if (cap === undefined) break;
+    for (const cuttable of cuttables) if (cuttable.bytes > cap) cuttable.cut(cap);
+    json = JSON.stringify(copy);
+  }
+  if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, truncated: true };
+  const fallback = [
+    { role: 'user', parts: [{ type: 'text', content: cutUtf8(json, Math.max(0, maxBytes - 128)) }] },
+  ];
+  return { json: JSON.stringify(fallback), truncated: true };
+}
+
+/**
+ * The cap C such that cutting every size above C down to C removes at least `excess` bytes; undefined when
+ * even cutting everything to zero would not.
+ */
+function waterLevel(sizes: readonly number[], excess: number): number | undefined {
+  const sorted = [...sizes].sort((a, b) => b - a);
+  let removedAbove = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const current = sorted[i] ?? 0;
+    const next = sorted[i + 1] ?? 0;
+    // Lowering the cap from `current` to `next` removes (current - next) bytes from each of the i+1 largest.
+    const step = (current - next) * (i + 1);
+    if (removedAbove + step >= excess) return Math.floor(current - (excess - removedAbove) / (i + 1));
+    removedAbove += step;
+  }
+  return undefined;
+}
+
+function collectCuttables(value: unknown[]): Cuttable[] {
+  const out: Cuttable[] = [];
+  const visitParts = (parts: unknown): void => {
+    if (!Array.isArray(parts)) return;
+    for (const part of parts) {
+      if (typeof part !== 'object' || part === null) continue;
+      const record = part as Record<string, unknown>;
+      for (const key of ['content', 'arguments', 'response'] as const) {
+        if (!(key in record)) continue;
+        const current = record[key];
+        const text = typeof current === 'string' ? current : JSON.stringify(current ?? null);
+        const bytes = Buffer.byteLength(text, 'utf8');
+        out.push({
+          bytes,
+          cut: (cap) => {
+            record[key] = cutUtf8(text, cap);
+          },
+        });
+      }
+    }
+  };
+  for (const entry of value) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const record = entry as Record<string, unknown>;
+    if (Array.isArray(record['parts'])) visitParts(record['parts']);
+    else visitParts([record]);
+  }
+  return out;
+}

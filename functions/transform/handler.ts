@@ -1,0 +1,40 @@
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { createNormaliser } from './normalise.ts';
+import { powertoolsTelemetry } from './powertools-telemetry.ts';
+import { processLogsEvent } from './process-logs.ts';
+import type { PutRecordBatch } from './reingest.ts';
+import { loadTransformConfig } from './runtime-config.ts';
+
+/**
+ * Lambda entry for the logs delivery stream: a Firehose transformation event whose records are gzip'd
+ * CloudWatch Logs envelopes of Bedrock invocation logs → gzip NDJSON rows (record-schema.md).
+ * Configuration is validated here, once, at cold start: a bad BEDROCK_O2_CONFIG fails the init with the
+ * offending path named; data problems never throw.
+ */
+
+const config = loadTransformConfig(process.env);
+const normaliser = createNormaliser(config);
+const telemetry = powertoolsTelemetry('logs');
+
+// The Firehose client is loaded only when a response would exceed 6 MB, to keep cold starts short.
+let putRecordBatch: PutRecordBatch | undefined;
+const lazyPut: PutRecordBatch = async (streamName, records) => {
+  if (putRecordBatch === undefined) {
+    const { FirehoseClient, PutRecordBatchCommand } = await import('@aws-sdk/client-firehose');
+    const client = new FirehoseClient({});
+    putRecordBatch = (name, data) =>
+      client.send(
+        new PutRecordBatchCommand({ DeliveryStreamName: name, Records: data.map((Data) => ({ Data })) }),
+      );
+  }
+  return putRecordBatch(streamName, records);
+};
+
+export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> {
+  const { response } = await processLogsEvent(event, {
+    normaliser,
+    telemetry,
+    reingest: { put: lazyPut, streamName: config.reingestStreamName },
+  });
+  return response;
+}

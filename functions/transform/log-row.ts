@@ -1,0 +1,33 @@
+import { type LogRow, RECORD_SCHEMA_VERSION } from '../../schemas/invocation-row.ts';
+import { cutUtf8 } from './content.ts';
+import { FORWARDER_VERSION } from './version.ts';
+
+/** A log event that is not a Bedrock invocation log keeps its text as `message` (record-schema §4.9). */
+
+export const MAX_LOG_MESSAGE_BYTES = 32 * 1024;
+
+export interface LogLineMeta {
+  readonly accountId: string | undefined;
+  readonly logGroup: string | undefined;
+  readonly logStream: string | undefined;
+  readonly eventId: string;
+  readonly eventTimestampMs: number;
+}
+
+export function logRow(message: string, meta: LogLineMeta): LogRow {
+  const cut = message.length * 3 > MAX_LOG_MESSAGE_BYTES ? cutUtf8(message, MAX_LOG_MESSAGE_BYTES) : message;
+  const row: Record<string, unknown> = {
+    _timestamp: Math.trunc(meta.eventTimestampMs) * 1000,
+    record_schema_version: RECORD_SCHEMA_VERSION,
+    source_type: 'log',
+    message: cut,
+    cloud_provider: 'aws',
+  };
+  if (meta.accountId !== undefined) row['cloud_account_id'] = meta.accountId;
+  row['aws_log_group'] = meta.logGroup ?? '';
+  row['aws_log_stream'] = meta.logStream ?? '';
+  row['aws_log_event_id'] = meta.eventId;
+  if (cut !== message) row['aws_bedrock_content_truncated'] = true;
+  row['forwarder_version'] = FORWARDER_VERSION;
+  return row as LogRow;
+}

@@ -1,0 +1,131 @@
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+  FirehoseTransformationResultRecord,
+} from 'aws-lambda';
+import { toFirehoseResult } from './firehose-result.ts';
+import type { Normaliser } from './normalise.ts';
+import { type PutRecordBatch, type ReingestOptions, reingestRecords } from './reingest.ts';
+import { selectOverflow } from './size-guard.ts';
+import { addRows, type BatchSummary, newSummary, type Telemetry } from './telemetry.ts';
+import { type RecordOutcome, transformRecord } from './transform-record.ts';
+
+/**
+ * The logs Firehose transformation, end to end: every record → decode → parse → normalise → encode (in
+ * transform-record.ts), then the 6 MB response guard. Every recordId comes back exactly once, in input
+ * order; nothing here throws for data.
+ */
+
+export interface ReingestTarget {
+  readonly put: PutRecordBatch;
+  /** Overrides the stream named in the event's deliveryStreamArn. */
+  readonly streamName?: string | undefined;
+  readonly options?: ReingestOptions;
+}
+
+export interface LogsDeps {
+  readonly normaliser: Normaliser;
+  readonly telemetry: Telemetry;
+  /** Absent (the CLI): no AWS call, the response may exceed 6 MB. */
+  readonly reingest?: ReingestTarget | undefined;
+}
+
+export interface LogsResult {
+  readonly response: FirehoseTransformationResult;
+  readonly outcomes: readonly RecordOutcome[];
+  readonly summary: BatchSummary;
+}
+
+interface InputRecord {
+  readonly recordId: string;
+  readonly data: string;
+}
+
+function inputRecords(event: FirehoseTransformationEvent): InputRecord[] {
+  const records: unknown = (event as { records?: unknown }).records;
+  if (!Array.isArray(records)) return [];
+  return records.map((record: { recordId?: unknown; data?: unknown }) => ({
+    recordId: String(record.recordId),
+    data: typeof record.data === 'string' ? record.data : '',
+  }));
+}
+
+/** `arn:aws:firehose:<region>:<acct>:deliverystream/<name>` → name. */
+export function streamNameOf(deliveryStreamArn: string | undefined): string | undefined {
+  const slash = deliveryStreamArn?.lastIndexOf('/') ?? -1;
+  return slash < 0 || deliveryStreamArn === undefined
+    ? undefined
+    : deliveryStreamArn.slice(slash + 1) || undefined;
+}
+
+export async function processLogsEvent(
+  event: FirehoseTransformationEvent,
+  deps: LogsDeps,
+): Promise<LogsResult> {
+  const summary = newSummary();
+  const records = inputRecords(event);
+  const outcomes = records.map((record) => transformRecord(record.data, deps.normaliser));
+  const results: FirehoseTransformationResultRecord[] = records.map((record, index) =>
+    toFirehoseResult(record.recordId, outcomes[index] as RecordOutcome, record.data),
+  );
+
+  if (deps.reingest !== undefined)
+    await guardResponseSize(event, records, results, deps.reingest, deps.telemetry, summary);
+
+  records.forEach((record, index) => {
+    const outcome = outcomes[index] as RecordOutcome;
+    summary.recordsIn++;
+    summary.bytesIn += record.data.length;
+    const result = results[index] as FirehoseTransformationResultRecord;
+    summary.bytesOut += result.result === 'Ok' ? (result.data?.length ?? 0) : 0;
+    if (result.result === 'Ok') summary.recordsOk++;
+    else if (result.result === 'Dropped') summary.recordsDropped++;
+    else summary.recordsFailed++;
+    if (outcome.kind === 'ok' && result.result === 'Ok') addRows(summary, outcome.rows);
+    if (outcome.kind === 'failed') deps.telemetry.recordFailed(record.recordId, outcome.error);
+  });
+  deps.telemetry.batchDone(summary);
+  return { response: { records: results }, outcomes, summary };
+}
+
+async function guardResponseSize(
+  event: FirehoseTransformationEvent,
+  records: readonly InputRecord[],
+  results: FirehoseTransformationResultRecord[],
+  target: ReingestTarget,
+  telemetry: Telemetry,
+  summary: BatchSummary,
+): Promise<void> {
+  const overflow = selectOverflow(
+    results.map((result, index) => ({
+      recordId: result.recordId,
+      okDataLength: result.result === 'Ok' ? (result.data?.length ?? 0) : undefined,
+      originalDataLength: records[index]?.data.length ?? 0,
+    })),
+  );
+  if (overflow.length === 0) return;
+
+  const streamName = target.streamName ?? streamNameOf(event.deliveryStreamArn);
+  const accepted =
+    streamName === undefined
+      ? overflow.map(() => false)
+      : await reingestRecords(
+          target.put,
+          streamName,
+          overflow.map((index) => Buffer.from(records[index]?.data ?? '', 'base64')),
+          target.options,
+        );
+  let failed = 0;
+  overflow.forEach((index, position) => {
+    const record = records[index] as InputRecord;
+    const ok = accepted[position] === true;
+    results[index] = {
+      recordId: record.recordId,
+      result: ok ? 'Dropped' : 'ProcessingFailed',
+      data: record.data,
+    };
+    if (ok) summary.recordsReingested++;
+    else failed++;
+  });
+  if (failed > 0) telemetry.reingestFailed(failed, streamName ?? '(unknown stream)');
+}

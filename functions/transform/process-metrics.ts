@@ -1,0 +1,71 @@
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { decodeUtf8, recordBytes } from './decode.ts';
+import { encodeRows } from './encode.ts';
+import type { TransformStage } from './errors.ts';
+import { toFirehoseResult } from './firehose-result.ts';
+import { metricRow } from './metric-row.ts';
+import { addRows, type BatchSummary, newSummary, type Telemetry } from './telemetry.ts';
+import { asTransformError, type RecordOutcome } from './transform-record.ts';
+
+/**
+ * The metrics Firehose transformation: each record holds metric-stream datapoints as NDJSON (not gzip) →
+ * one row per datapoint, percentiles kept (OpenObserve's own metric-stream parser drops them). A bad line
+ * fails its record only. Output is gzip and smaller than the plain-text input, so no 6 MB guard is needed.
+ */
+
+export interface MetricsDeps {
+  readonly telemetry: Telemetry;
+  readonly maxDecompressedBytes: number;
+}
+
+export function transformMetricsRecord(data: unknown, maxDecompressedBytes: number): RecordOutcome {
+  let stage: TransformStage = 'decode';
+  try {
+    const text = decodeUtf8(recordBytes(data, maxDecompressedBytes));
+    stage = 'parse';
+    const rows: object[] = [];
+    let lineNumber = 0;
+    for (const line of text.split('\n')) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      rows.push(metricRow(line, lineNumber));
+    }
+    if (rows.length === 0) return { kind: 'dropped', reason: 'no_rows' };
+    stage = 'encode';
+    return { kind: 'ok', data: encodeRows(rows), rows };
+  } catch (error) {
+    return { kind: 'failed', error: asTransformError(error, stage) };
+  }
+}
+
+export function processMetricsEvent(
+  event: FirehoseTransformationEvent,
+  deps: MetricsDeps,
+): { response: FirehoseTransformationResult; outcomes: RecordOutcome[]; summary: BatchSummary } {
+  const summary = newSummary();
+  const records: readonly { recordId?: unknown; data?: unknown }[] = Array.isArray(event.records)
+    ? event.records
+    : [];
+  const outcomes: RecordOutcome[] = [];
+  const results = records.map((record) => {
+    const recordId = String(record.recordId);
+    const data = typeof record.data === 'string' ? record.data : '';
+    const outcome = transformMetricsRecord(data, deps.maxDecompressedBytes);
+    outcomes.push(outcome);
+    summary.recordsIn++;
+    summary.bytesIn += data.length;
+    const result = toFirehoseResult(recordId, outcome, data);
+    if (outcome.kind === 'ok') {
+      summary.recordsOk++;
+      summary.bytesOut += result.data?.length ?? 0;
+      addRows(summary, outcome.rows);
+    } else if (outcome.kind === 'dropped') summary.recordsDropped++;
+    else {
+      summary.recordsFailed++;
+      deps.telemetry.recordFailed(recordId, outcome.error);
+    }
+    return result;
+  });
+  deps.telemetry.batchDone(summary);
+  return { response: { records: results }, outcomes, summary };
+}

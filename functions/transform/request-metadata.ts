@@ -1,0 +1,70 @@
+import type { TransformConfig } from '../../schemas/config.ts';
+import { asObject } from './json-access.ts';
+
+/** requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). */
+export interface MetadataFields {
+  readonly json: string | undefined;
+  readonly promoted: readonly (readonly [column: string, value: string])[];
+  readonly conversationId: string | undefined;
+}
+
+const NO_METADATA: MetadataFields = { json: undefined, promoted: [], conversationId: undefined };
+
+const MAX_PROMOTED_KEYS = 20;
+const MAX_KEY_LENGTH = 64;
+// Bedrock caps values at 256 characters; these bounds only matter for hostile or future input.
+const MAX_VALUE_LENGTH = 1024;
+const MAX_JSON_LENGTH = 16 * 1024;
+export const METADATA_COLUMN_PREFIX = 'aws_bedrock_request_metadata_';
+
+export function sanitiseMetadataKey(key: string): string {
+  let out = '';
+  for (const char of key.toLowerCase()) out += /[a-z0-9_]/.test(char) ? char : '_';
+  return out.slice(0, MAX_KEY_LENGTH);
+}
+
+function valueText(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…[truncated]` : text;
+}
+
+export function metadataFields(
+  metadata: unknown,
+  config: Pick<TransformConfig, 'conversationKeys' | 'promoteMetadataKeys'>,
+): MetadataFields {
+  const object = asObject(metadata);
+  if (object === undefined) return NO_METADATA;
+  const keys = Object.keys(object);
+  if (keys.length === 0) return NO_METADATA;
+
+  let json = JSON.stringify(object);
+  if (json.length > MAX_JSON_LENGTH) json = `${json.slice(0, MAX_JSON_LENGTH)}…[truncated]`;
+
+  const allowed = config.promoteMetadataKeys === '*' ? undefined : new Set(config.promoteMetadataKeys);
+  const promoted: [string, string][] = [];
+  const seen = new Set<string>();
+  for (const key of keys.sort()) {
+    if (promoted.length >= MAX_PROMOTED_KEYS) break;
+    if (allowed !== undefined && !allowed.has(key)) continue;
+    const sanitised = sanitiseMetadataKey(key);
+    if (sanitised === '' || seen.has(sanitised)) continue;
+    seen.add(sanitised);
+    const value = object[key];
+    if (value === null || value === undefined) continue;
+    promoted.push([`${METADATA_COLUMN_PREFIX}${sanitised}`, valueText(value)]);
+  }
+
+  let conversationId: string | undefined;
+  for (const key of config.conversationKeys) {
+    const value = object[key];
+    if (typeof value === 'string' && value !== '') {
+      conversationId = valueText(value);
+      break;
+    }
+    if (typeof value === 'number') {
+      conversationId = String(value);
+      break;
+    }
+  }
+  return { json, promoted, conversationId };
+}
