@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  FINISH_REASONS,
+  NORMALISER_IDS,
+  OPERATION_NAMES,
+  PROFILE_TYPES,
+  RECORD_SCHEMA_VERSION,
+  WARNING_CODES,
+} from './row-constants.ts';
 
 /**
  * The output contract for one Bedrock invocation (record_schema_version "1"): one flat object per
@@ -10,75 +18,19 @@ import { z } from 'zod';
  *  "aws_request_id":"8457577c-…","gen_ai_request_model":"anthropic.claude-3-haiku-20240307-v1:0", …}
  */
 
-export const RECORD_SCHEMA_VERSION = '1';
-
-export const FINISH_REASONS = [
-  'end_turn',
-  'max_tokens',
-  'stop_sequence',
-  'tool_use',
-  'guardrail_intervened',
-  'content_filtered',
-  'error',
-  'other',
-] as const;
-export type FinishReason = (typeof FINISH_REASONS)[number];
-
-export const PROFILE_TYPES = [
-  'none',
-  'cross_region',
-  'global_cross_region',
-  'application',
-  'provisioned',
-  'custom_deployment',
-  'imported',
-  'prompt',
-  'prompt_router',
-] as const;
-export type ProfileType = (typeof PROFILE_TYPES)[number];
-
-export const OPERATION_NAMES = ['chat', 'text_completion', 'embeddings', 'generate_content'] as const;
-export type OperationName = (typeof OPERATION_NAMES)[number];
-
-export const WARNING_CODES = [
-  'unknown_body_shape',
-  'unknown_provider',
-  'tokens_from_body',
-  'tokens_missing',
-  'model_alias_unknown',
-  'model_unresolved',
-  'body_offloaded',
-  'content_truncated',
-  'stream_incomplete',
-  'tool_arguments_unparsable',
-  'timestamp_from_log_event',
-  'timestamp_outside_ingest_window',
-  'envelope_field_missing',
-  'price_missing',
-] as const;
-export type WarningCode = (typeof WARNING_CODES)[number];
-
-export const NORMALISER_IDS = [
-  'converse',
-  'anthropic_messages',
-  'anthropic_text',
-  'nova',
-  'titan_text',
-  'titan_embed',
-  'titan_image',
-  'llama',
-  'mistral',
-  'cohere',
-  'cohere_embed',
-  'ai21',
-  'deepseek',
-  'openai',
-  'writer',
-  'qwen',
-  'stability',
-  'generic',
-] as const;
-export type NormaliserId = (typeof NORMALISER_IDS)[number];
+export {
+  FINISH_REASONS,
+  type FinishReason,
+  NORMALISER_IDS,
+  type NormaliserId,
+  OPERATION_NAMES,
+  type OperationName,
+  PROFILE_TYPES,
+  type ProfileType,
+  RECORD_SCHEMA_VERSION,
+  WARNING_CODES,
+  type WarningCode,
+} from './row-constants.ts';
 
 const int = z.int().min(0);
 const float = z.number().finite();
@@ -191,6 +143,8 @@ export function describeInvocationFields(): [string, string][] {
 }
 
 export type InvocationRow = z.infer<typeof InvocationRowSchema>;
+/** The declared fields only (without promoted metadata columns). */
+export type InvocationRowFields = z.infer<typeof InvocationRowFieldsSchema>;
 
 export const LogRowSchema = z.strictObject({
   _timestamp: z.int().positive(),

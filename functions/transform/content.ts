@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ContentMode, ContentSettings } from '../../schemas/config.ts';
+import { safeStringify } from './json-access.ts';
 import { firstText, lastUserText, type Message, type MessagePart } from './messages.ts';
 
 /**
@@ -50,8 +51,8 @@ export function contentFields(content: ExtractedContent, policy: ContentPolicy):
 
   if (policy.mode === 'hash') {
     const fields: { inputSha256?: string; outputSha256?: string; truncated: boolean } = { truncated: false };
-    if (redacted.input !== undefined) fields.inputSha256 = sha256(JSON.stringify(redacted.input));
-    if (redacted.output !== undefined) fields.outputSha256 = sha256(JSON.stringify(redacted.output));
+    if (redacted.input !== undefined) fields.inputSha256 = sha256(safeStringify(redacted.input));
+    if (redacted.output !== undefined) fields.outputSha256 = sha256(safeStringify(redacted.output));
     return fields;
   }
 
@@ -170,12 +171,17 @@ export function boundedJson(
   value: readonly unknown[],
   maxBytes: number,
 ): { json: string; truncated: boolean } {
-  let json = JSON.stringify(value);
+  let json = safeStringify(value);
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most rows never need the exact count.
   if (json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes)
     return { json, truncated: false };
 
-  const copy = structuredClone(value) as unknown[];
+  let copy: unknown[];
+  try {
+    copy = structuredClone(value) as unknown[];
+  } catch {
+    return { json: singleMessageFallback(json, maxBytes), truncated: true };
+  }
   for (let attempt = 0; attempt < 4; attempt++) {
     const excess = Buffer.byteLength(json, 'utf8') - maxBytes;
     if (excess <= 0) return { json, truncated: true };
@@ -189,10 +195,20 @@ export function boundedJson(
     json = JSON.stringify(copy);
   }
   if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, truncated: true };
-  const fallback = [
-    { role: 'user', parts: [{ type: 'text', content: cutUtf8(json, Math.max(0, maxBytes - 128)) }] },
-  ];
-  return { json: JSON.stringify(fallback), truncated: true };
+  return { json: singleMessageFallback(json, maxBytes), truncated: true };
+}
+
+/** One text message holding a cut of the JSON text, shrunk until its own escaping fits the budget. */
+function singleMessageFallback(json: string, maxBytes: number): string {
+  let budget = Math.max(0, maxBytes - 128);
+  for (;;) {
+    const fallback = JSON.stringify([
+      { role: 'user', parts: [{ type: 'text', content: cutUtf8(json, budget) }] },
+    ]);
+    const size = Buffer.byteLength(fallback, 'utf8');
+    if (size <= maxBytes || budget === 0) return fallback;
+    budget = Math.max(0, Math.floor((budget * maxBytes) / size) - 64);
+  }
 }
 
 /**
@@ -223,7 +239,7 @@ function collectCuttables(value: unknown[]): Cuttable[] {
       for (const key of ['content', 'arguments', 'response'] as const) {
         if (!(key in record)) continue;
         const current = record[key];
-        const text = typeof current === 'string' ? current : JSON.stringify(current ?? null);
+        const text = typeof current === 'string' ? current : safeStringify(current ?? null);
         const bytes = Buffer.byteLength(text, 'utf8');
         out.push({
           bytes,

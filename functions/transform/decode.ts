@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { TransformError } from './errors.ts';
 import { asNumber, asObject, asString } from './json-access.ts';
@@ -22,8 +23,6 @@ export type CloudWatchEnvelope =
       readonly logStream: string | undefined;
       readonly logEvents: readonly LogEvent[];
     };
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Strict base64: Buffer.from silently skips bad characters, so check the decoded length adds up. */
 export function decodeBase64(data: unknown): Buffer {
@@ -57,12 +56,10 @@ export function gunzipBounded(bytes: Buffer, maxBytes: number): Buffer {
   }
 }
 
+/** Strict UTF-8: invalid bytes fail the record (kept as-is in S3) rather than turn into U+FFFD silently. */
 export function decodeUtf8(bytes: Buffer): string {
-  try {
-    return utf8.decode(bytes);
-  } catch (error) {
-    throw new TransformError('decode', 'record is not valid UTF-8', { cause: error });
-  }
+  if (!isUtf8(bytes)) throw new TransformError('decode', 'record is not valid UTF-8');
+  return bytes.toString('utf8');
 }
 
 /** The record's bytes, decompressed when gzip. */

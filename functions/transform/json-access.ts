@@ -74,3 +74,15 @@ export function sumCounts(...values: readonly (number | undefined)[]): number | 
   for (const value of values) if (value !== undefined) total = (total ?? 0) + value;
   return total;
 }
+
+/**
+ * JSON.stringify that cannot throw on hostile input: JSON.parse accepts nesting deeper than
+ * JSON.stringify's recursion can write back (RangeError), so such a value becomes a marker string.
+ */
+export function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return '"[unserialisable: nested too deeply]"';
+  }
+}

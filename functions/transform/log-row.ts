@@ -1,4 +1,5 @@
-import { type LogRow, RECORD_SCHEMA_VERSION } from '../../schemas/invocation-row.ts';
+import type { LogRow } from '../../schemas/invocation-row.ts';
+import { RECORD_SCHEMA_VERSION } from '../../schemas/row-constants.ts';
 import { cutUtf8 } from './content.ts';
 import { FORWARDER_VERSION } from './version.ts';
 

@@ -149,7 +149,12 @@ const MAX_DATA_URI_HEADER = 256;
  * copied), any other URL is kept as a URI.
  */
 export function mediaPartFromUrl(url: string, mimeType?: string): MessagePart {
-  if (!url.startsWith('data:')) return mediaPart({ uri: url, mimeType });
+  if (!url.startsWith('data:')) {
+    // Bare base64 where a URL belongs is bytes, not an address: measure it.
+    if (!hasUrlScheme(url))
+      return mediaPart({ mimeType: mimeType ?? imageMimeTypeOfBase64(url), base64: url });
+    return mediaPart({ uri: url, mimeType });
+  }
   const comma = url.indexOf(',');
   if (comma < 0 || comma > MAX_DATA_URI_HEADER) return mediaPart({ mimeType });
   const header = url.slice('data:'.length, comma);
@@ -159,6 +164,19 @@ export function mediaPartFromUrl(url: string, mimeType?: string): MessagePart {
     mimeType: headerMime === '' ? mimeType : headerMime,
     base64: header.endsWith(';base64') ? url.slice(comma + 1) : undefined,
   });
+}
+
+/** `scheme:` within the first few characters (http:, https:, s3:, file:, gs:, …). */
+function hasUrlScheme(url: string): boolean {
+  const colon = url.indexOf(':');
+  if (colon < 1 || colon > 16) return false;
+  for (let i = 0; i < colon; i++) {
+    const code = url.charCodeAt(i);
+    const letter = (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+    const other = (code >= 48 && code <= 57) || code === 43 || code === 45 || code === 46;
+    if (!letter && !(i > 0 && other)) return false;
+  }
+  return true;
 }
 
 const INLINE_REASONING_TAGS: readonly (readonly [open: string, close: string])[] = [
@@ -190,4 +208,37 @@ function reasoningThenAnswer(text: string, close: string): MessagePart[] {
   if (reasoning !== '') parts.push({ type: 'reasoning', content: reasoning });
   if (answer !== '' || parts.length === 0) parts.push({ type: 'text', content: answer });
   return parts;
+}
+
+/** A sized blob part for bare base64 media: its MIME type from the body when stated, else from its signature. */
+export function base64MediaPart(base64: string, mimeType?: string): MessagePart {
+  return mediaPart({ mimeType: mimeType ?? imageMimeTypeOfBase64(base64), base64 });
+}
+
+/** An image model's negative prompt (what to keep out of the image), labelled so it does not read as the prompt. */
+export function negativePromptPart(text: string): MessagePart {
+  return { type: 'text', content: `Negative prompt: ${text}` };
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `limit`. Tool arguments are model-written JSON text: a
+ * parsed value nested thousands deep would later overflow the stack of JSON.stringify, so callers keep such
+ * text unparsed. One pass, brackets inside strings ignored.
+ */
+export function jsonTextDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 92)
+        i++; // backslash: skip the escaped character
+      else if (code === 34) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 91 || code === 123) {
+      depth++;
+      if (depth > limit) return true;
+    } else if (code === 93 || code === 125) depth--;
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
-import { RECORD_SCHEMA_VERSION } from '../../schemas/invocation-row.ts';
 import type { MetricRow } from '../../schemas/metric-row.ts';
+import { RECORD_SCHEMA_VERSION } from '../../schemas/row-constants.ts';
 import { TransformError } from './errors.ts';
-import { asNumber, asObject, asString } from './json-access.ts';
+import { asNumber, asObject, asString, safeStringify } from './json-access.ts';
 import { sanitiseMetadataKey } from './request-metadata.ts';
 import { FORWARDER_VERSION } from './version.ts';
 
@@ -57,7 +57,7 @@ export function metricRow(line: string, lineNumber: number): MetricRow {
   row['metric_namespace'] = namespace;
   row['metric_name'] = metricName;
   putString(row, 'metric_unit', datapoint['unit']);
-  row['metric_dimensions'] = JSON.stringify(dimensions);
+  row['metric_dimensions'] = safeStringify(dimensions);
   putString(row, 'aws_bedrock_model_id', dimensions['ModelId']);
   for (const name of Object.keys(dimensions).sort()) {
     const column = `dimension_${sanitiseMetadataKey(name)}`;

@@ -1,5 +1,5 @@
 import type { TransformConfig } from '../../schemas/config.ts';
-import type { ProfileType, WarningCode } from '../../schemas/invocation-row.ts';
+import type { ProfileType, WarningCode } from '../../schemas/row-constants.ts';
 
 /**
  * Model resolution (record-schema §4.4): from the `modelId` the caller passed (model id, system profile id or

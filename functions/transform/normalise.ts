@@ -1,5 +1,6 @@
 import { contentSettingsFor, type TransformConfig } from '../../schemas/config.ts';
-import { type InvocationRow, RECORD_SCHEMA_VERSION, type WarningCode } from '../../schemas/invocation-row.ts';
+import type { InvocationRow, InvocationRowFields } from '../../schemas/invocation-row.ts';
+import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../schemas/row-constants.ts';
 import { bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';
@@ -82,11 +83,12 @@ interface RowContext {
   readonly price: (request: PriceRequest) => PriceResult;
 }
 
-type MutableRow = Record<string, unknown>;
-
-function put(row: MutableRow, key: string, value: unknown): void {
-  if (value !== undefined) row[key] = value;
-}
+/**
+ * Every declared field, present even when undefined: the row is built as one object literal (one hidden
+ * class, no dictionary-mode growth on the hot path) and JSON.stringify leaves undefined fields out, so no
+ * `null` reaches OpenObserve. The mapped type makes the compiler check that no field is forgotten.
+ */
+type RowDraft = { [K in keyof InvocationRowFields]-?: InvocationRowFields[K] | undefined };
 
 function bounded(value: string | undefined): string | undefined {
   return value !== undefined && value.length > MAX_ENVELOPE_STRING
@@ -108,20 +110,48 @@ function runProvider(
   }
 }
 
+/** §4.1: the invocation's own time; the log event's when it is missing or unparsable; never processing time. */
+function invocationTimeMs(
+  eventTime: string | undefined,
+  meta: LogEventMeta,
+  ctx: RowContext,
+  warnings: WarningCode[],
+): number {
+  let timestampMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
+  if (!(timestampMs > 0)) {
+    timestampMs = meta.eventTimestampMs ?? ctx.nowMs;
+    warnings.push('timestamp_from_log_event');
+  }
+  if (timestampMs < ctx.nowMs - ctx.windowMs || timestampMs > ctx.nowMs + FUTURE_WINDOW_MS) {
+    warnings.push('timestamp_outside_ingest_window');
+  }
+  return timestampMs;
+}
+
+/** §4.2 */
+function statusOf(
+  errorCode: string | undefined,
+  stopReason: string | undefined,
+  guardrailAction: string | undefined,
+): 'success' | 'error' | 'guardrail_intervened' {
+  if (errorCode !== undefined) return 'error';
+  return stopReason === 'guardrail_intervened' || guardrailAction === 'INTERVENED'
+    ? 'guardrail_intervened'
+    : 'success';
+}
+
 function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): InvocationRow {
   const warnings: WarningCode[] = [];
   const input = asObject(log['input']);
   const output = asObject(log['output']);
   const operation = bounded(asString(log['operation']));
-  const streaming = operation?.endsWith('Stream') === true;
   const requestId = bounded(asString(log['requestId']));
   const modelId = bounded(asString(log['modelId']));
   if (requestId === undefined || modelId === undefined) warnings.push('envelope_field_missing');
 
-  // --- provider ---
   const providerInput: ProviderInput = {
     operation,
-    streaming,
+    streaming: operation?.endsWith('Stream') === true,
     vendor: ctx.resolved.vendor,
     model: ctx.resolved.model,
     inputBody: input?.['inputBodyJson'],
@@ -135,98 +165,25 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const resolved = refineWithBodyModel(ctx.resolved, fields.bodyModel);
   warnings.push(...resolved.warnings);
 
-  // --- time ---
-  const eventTime = asString(log['timestamp']);
-  let timestampMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
-  if (Number.isNaN(timestampMs)) {
-    timestampMs = meta.eventTimestampMs ?? ctx.nowMs;
-    warnings.push('timestamp_from_log_event');
-  }
-  if (timestampMs < ctx.nowMs - ctx.windowMs || timestampMs > ctx.nowMs + FUTURE_WINDOW_MS) {
-    warnings.push('timestamp_outside_ingest_window');
-  }
-
-  const row: MutableRow = {
-    _timestamp: Math.trunc(timestampMs) * 1000,
-    record_schema_version: RECORD_SCHEMA_VERSION,
-    source_type: 'bedrock_invocation_log',
-    aws_bedrock_event_time: bounded(eventTime) ?? new Date(timestampMs).toISOString(),
-    cloud_provider: 'aws',
-  };
+  const eventTime = bounded(asString(log['timestamp']));
+  const timestampMs = invocationTimeMs(eventTime, meta, ctx, warnings);
   const region = bounded(asString(log['region']));
-  put(row, 'cloud_account_id', bounded(asString(log['accountId'])));
-  put(row, 'cloud_region', region);
-  put(row, 'aws_request_id', requestId);
-  put(row, 'aws_log_group', meta.logGroup);
-  put(row, 'aws_log_stream', meta.logStream);
-  put(row, 'aws_log_event_id', meta.eventId);
-  row['gen_ai_provider_name'] = 'aws.bedrock';
-  row['gen_ai_operation_name'] = fields.operationName;
-  put(row, 'aws_bedrock_operation', operation);
-  row['aws_bedrock_streaming'] = streaming;
-  put(row, 'gen_ai_request_model', modelId);
-  put(row, 'gen_ai_response_model', resolved.model);
-  row['aws_bedrock_model_vendor'] = resolved.vendor;
-  row['aws_bedrock_inference_profile_type'] = resolved.profileType;
-  put(row, 'aws_bedrock_inference_profile_geo', resolved.profileGeo);
-  put(row, 'aws_bedrock_inference_region', bounded(asString(log['inferenceRegion'])) ?? region);
-
   const callerArn = bounded(asString(asObject(log['identity'])?.['arn']));
   const caller = parseCaller(callerArn);
-  put(row, 'aws_bedrock_caller_arn', callerArn);
-  put(row, 'aws_bedrock_caller_name', caller.name);
-  put(row, 'aws_bedrock_caller_role', caller.role);
 
-  // --- tokens (§4.8) ---
   const errorCode = bounded(asString(log['errorCode']));
   const tokens = tokenCounts(input, output, mergeUsage(fields.usage, additions.usage), warnings);
-  if (errorCode === undefined) {
-    const needsOutput = fields.operationName === 'chat' || fields.operationName === 'text_completion';
-    if (tokens.input === undefined || (needsOutput && tokens.output === undefined))
-      warnings.push('tokens_missing');
+  const chatLike = fields.operationName === 'chat' || fields.operationName === 'text_completion';
+  if (errorCode === undefined && (tokens.input === undefined || (chatLike && tokens.output === undefined))) {
+    warnings.push('tokens_missing');
   }
-  put(row, 'gen_ai_usage_input_tokens', tokens.input);
-  put(row, 'gen_ai_usage_output_tokens', tokens.output);
-  put(row, 'gen_ai_usage_cache_read_input_tokens', tokens.cacheRead);
-  put(row, 'gen_ai_usage_cache_creation_input_tokens', tokens.cacheWrite);
-  put(row, 'gen_ai_usage_reasoning_output_tokens', tokens.reasoning);
-
-  // --- outcome (§4.2) ---
   const stopReason = bounded(fields.stopReason);
   const guardrailAction = fields.guardrailAction ?? additions.guardrailAction;
-  put(row, 'gen_ai_response_finish_reason', toFinishReason(stopReason));
-  put(row, 'aws_bedrock_stop_reason', stopReason);
-  put(row, 'gen_ai_response_id', bounded(fields.responseId));
-
-  const metadata = metadataFields(log['requestMetadata'], ctx.config);
-  put(row, 'gen_ai_conversation_id', metadata.conversationId);
-  put(row, 'gen_ai_request_max_tokens', fields.maxTokens);
-  put(row, 'gen_ai_request_temperature', fields.temperature);
-  put(row, 'gen_ai_request_top_p', fields.topP);
-  put(row, 'gen_ai_request_top_k', fields.topK);
-  put(row, 'aws_bedrock_latency_ms', fields.latencyMs ?? additions.latencyMs);
-  put(row, 'aws_bedrock_first_byte_latency_ms', additions.firstByteLatencyMs);
-  row['aws_bedrock_status'] =
-    errorCode !== undefined
-      ? 'error'
-      : stopReason === 'guardrail_intervened' || guardrailAction === 'INTERVENED'
-        ? 'guardrail_intervened'
-        : 'success';
-  put(row, 'error_type', errorCode);
-  put(row, 'aws_bedrock_guardrail_action', guardrailAction);
-
   const inputS3Path = bounded(asString(input?.['inputBodyS3Path']));
   const outputS3Path = bounded(asString(output?.['outputBodyS3Path']));
   if (inputS3Path !== undefined || outputS3Path !== undefined) warnings.push('body_offloaded');
-  put(row, 'aws_bedrock_input_s3_path', inputS3Path);
-  put(row, 'aws_bedrock_output_s3_path', outputS3Path);
-  put(row, 'aws_bedrock_embedding_count', fields.embeddingCount);
-  put(row, 'aws_bedrock_image_count', fields.imageCount);
+  const metadata = metadataFields(log['requestMetadata'], ctx.config);
 
-  put(row, 'aws_bedrock_request_metadata', metadata.json);
-  for (const [column, value] of metadata.promoted) row[column] = value;
-
-  // --- price ---
   const price = ctx.price({
     model: resolved,
     region,
@@ -239,36 +196,85 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     imageCount: fields.imageCount,
     embeddingCount: fields.embeddingCount,
   });
-  put(row, 'gen_ai_usage_cost_usd', price.costUsd);
-  put(row, 'gen_ai_usage_input_cost_usd', price.inputCostUsd);
-  put(row, 'gen_ai_usage_output_cost_usd', price.outputCostUsd);
-  row['aws_bedrock_cost_status'] = price.status;
-  put(row, 'aws_bedrock_price_source', price.source);
-  row['aws_bedrock_price_tier'] = price.tier;
   warnings.push(...price.warnings);
 
-  // --- content (§4.6) ---
-  row['aws_bedrock_content_mode'] = ctx.policy.mode;
   const content = contentFields(
     { system: fields.system, input: fields.input, output: fields.output },
     ctx.policy,
   );
-  put(row, 'gen_ai_system_instructions', content.systemInstructions);
-  put(row, 'gen_ai_input_messages', content.inputMessages);
-  put(row, 'gen_ai_output_messages', content.outputMessages);
-  put(row, 'gen_ai_input_preview', content.inputPreview);
-  put(row, 'gen_ai_output_preview', content.outputPreview);
-  put(row, 'gen_ai_input_sha256', content.inputSha256);
-  put(row, 'gen_ai_output_sha256', content.outputSha256);
-  if (content.truncated) {
-    row['aws_bedrock_content_truncated'] = true;
-    warnings.push('content_truncated');
-  }
+  if (content.truncated) warnings.push('content_truncated');
 
-  row['normaliser'] = provider.id;
-  if (warnings.length > 0) row['normaliser_warnings'] = JSON.stringify([...new Set(warnings)]);
-  row['forwarder_version'] = FORWARDER_VERSION;
-  return row as InvocationRow;
+  const row: RowDraft = {
+    _timestamp: Math.trunc(timestampMs) * 1000,
+    record_schema_version: RECORD_SCHEMA_VERSION,
+    source_type: 'bedrock_invocation_log',
+    aws_bedrock_event_time: eventTime ?? new Date(timestampMs).toISOString(),
+    cloud_provider: 'aws',
+    cloud_account_id: bounded(asString(log['accountId'])),
+    cloud_region: region,
+    aws_request_id: requestId,
+    aws_log_group: meta.logGroup,
+    aws_log_stream: meta.logStream,
+    aws_log_event_id: meta.eventId,
+    gen_ai_provider_name: 'aws.bedrock',
+    gen_ai_operation_name: fields.operationName,
+    aws_bedrock_operation: operation,
+    aws_bedrock_streaming: providerInput.streaming,
+    gen_ai_request_model: modelId,
+    gen_ai_response_model: resolved.model,
+    aws_bedrock_model_vendor: resolved.vendor,
+    aws_bedrock_inference_profile_type: resolved.profileType,
+    aws_bedrock_inference_profile_geo: resolved.profileGeo,
+    aws_bedrock_inference_region: bounded(asString(log['inferenceRegion'])) ?? region,
+    aws_bedrock_caller_arn: callerArn,
+    aws_bedrock_caller_name: caller.name,
+    aws_bedrock_caller_role: caller.role,
+    gen_ai_usage_input_tokens: tokens.input,
+    gen_ai_usage_output_tokens: tokens.output,
+    gen_ai_usage_cache_read_input_tokens: tokens.cacheRead,
+    gen_ai_usage_cache_creation_input_tokens: tokens.cacheWrite,
+    gen_ai_usage_reasoning_output_tokens: tokens.reasoning,
+    gen_ai_response_finish_reason: toFinishReason(stopReason),
+    aws_bedrock_stop_reason: stopReason,
+    gen_ai_response_id: bounded(fields.responseId),
+    gen_ai_conversation_id: metadata.conversationId,
+    gen_ai_request_max_tokens: fields.maxTokens,
+    gen_ai_request_temperature: fields.temperature,
+    gen_ai_request_top_p: fields.topP,
+    gen_ai_request_top_k: fields.topK,
+    aws_bedrock_latency_ms: fields.latencyMs ?? additions.latencyMs,
+    aws_bedrock_first_byte_latency_ms: additions.firstByteLatencyMs,
+    aws_bedrock_status: statusOf(errorCode, stopReason, guardrailAction),
+    error_type: errorCode,
+    aws_bedrock_guardrail_action: guardrailAction,
+    aws_bedrock_input_s3_path: inputS3Path,
+    aws_bedrock_output_s3_path: outputS3Path,
+    aws_bedrock_embedding_count: fields.embeddingCount,
+    aws_bedrock_image_count: fields.imageCount,
+    aws_bedrock_request_metadata: metadata.json,
+    gen_ai_usage_cost_usd: price.costUsd,
+    gen_ai_usage_input_cost_usd: price.inputCostUsd,
+    gen_ai_usage_output_cost_usd: price.outputCostUsd,
+    aws_bedrock_cost_status: price.status,
+    aws_bedrock_price_source: price.source,
+    aws_bedrock_price_tier: price.tier,
+    aws_bedrock_content_mode: ctx.policy.mode,
+    gen_ai_system_instructions: content.systemInstructions,
+    gen_ai_input_messages: content.inputMessages,
+    gen_ai_output_messages: content.outputMessages,
+    gen_ai_input_preview: content.inputPreview,
+    gen_ai_output_preview: content.outputPreview,
+    gen_ai_input_sha256: content.inputSha256,
+    gen_ai_output_sha256: content.outputSha256,
+    aws_bedrock_content_truncated: content.truncated ? true : undefined,
+    normaliser: provider.id,
+    normaliser_warnings: warnings.length === 0 ? undefined : JSON.stringify([...new Set(warnings)]),
+    forwarder_version: FORWARDER_VERSION,
+  };
+  // Promoted metadata columns go after the declared fields; JSON key order is cosmetic to OpenObserve.
+  const withMetadata = row as Record<string, unknown>;
+  for (const [column, value] of metadata.promoted) withMetadata[column] = value;
+  return row as unknown as InvocationRow;
 }
 
 interface TokenCounts {

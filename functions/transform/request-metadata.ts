@@ -1,5 +1,5 @@
 import type { TransformConfig } from '../../schemas/config.ts';
-import { asObject } from './json-access.ts';
+import { asObject, safeStringify } from './json-access.ts';
 
 /** requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). */
 export interface MetadataFields {
@@ -24,7 +24,7 @@ export function sanitiseMetadataKey(key: string): string {
 }
 
 function valueText(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : safeStringify(value);
   return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…[truncated]` : text;
 }
 
@@ -37,7 +37,7 @@ export function metadataFields(
   const keys = Object.keys(object);
   if (keys.length === 0) return NO_METADATA;
 
-  let json = JSON.stringify(object);
+  let json = safeStringify(object);
   if (json.length > MAX_JSON_LENGTH) json = `${json.slice(0, MAX_JSON_LENGTH)}…[truncated]`;
 
   const allowed = config.promoteMetadataKeys === '*' ? undefined : new Set(config.promoteMetadataKeys);

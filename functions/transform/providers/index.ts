@@ -45,7 +45,16 @@ export const PROVIDERS: readonly Provider[] = [
   generic,
 ];
 
-const SERVED_VENDORS: ReadonlySet<string> = new Set(PROVIDERS.flatMap((provider) => provider.vendors));
+/** Vendor → its providers in registry order, computed once (selection runs for every log). */
+const PROVIDERS_BY_VENDOR: ReadonlyMap<string, readonly Provider[]> = new Map(
+  [...new Set(PROVIDERS.flatMap((provider) => provider.vendors))].map((vendor) => [
+    vendor,
+    PROVIDERS.filter((provider) => provider.vendors.includes(vendor)),
+  ]),
+);
+const SHAPE_CANDIDATES: readonly Provider[] = PROVIDERS.filter(
+  (provider) => provider.id !== 'converse' && provider.id !== 'generic',
+);
 
 export interface ProviderChoice {
   readonly provider: Provider;
@@ -59,21 +68,23 @@ function hasBody(input: ProviderInput): boolean {
   );
 }
 
+const NO_WARNINGS: readonly WarningCode[] = [];
+const UNKNOWN_BODY_SHAPE: readonly WarningCode[] = ['unknown_body_shape'];
+const UNKNOWN_PROVIDER: readonly WarningCode[] = ['unknown_provider'];
+
 /** Pick the provider for one log (record-schema §4.11 "Normaliser choice"). */
 export function selectProvider(input: ProviderInput): ProviderChoice {
-  if (converse.accepts(input)) return { provider: converse, warnings: [] };
-  const served = SERVED_VENDORS.has(input.vendor);
-  if (served) {
-    for (const provider of PROVIDERS) {
-      if (provider.vendors.includes(input.vendor) && provider.accepts(input))
-        return { provider, warnings: [] };
-    }
-    return { provider: generic, warnings: hasBody(input) ? ['unknown_body_shape'] : [] };
+  if (converse.accepts(input)) return { provider: converse, warnings: NO_WARNINGS };
+  const candidates = PROVIDERS_BY_VENDOR.get(input.vendor);
+  if (candidates !== undefined) {
+    for (const provider of candidates)
+      if (provider.accepts(input)) return { provider, warnings: NO_WARNINGS };
+    return { provider: generic, warnings: hasBody(input) ? UNKNOWN_BODY_SHAPE : NO_WARNINGS };
   }
   // Unresolved ARN (vendor unknown) or a vendor we have no normaliser for: match by shape.
-  const byShape = PROVIDERS.find(
-    (provider) => provider !== converse && provider !== generic && provider.accepts(input),
-  );
-  const unknownVendor: WarningCode[] = input.vendor === 'unknown' ? [] : ['unknown_provider'];
-  return { provider: byShape ?? generic, warnings: unknownVendor };
+  const byShape = SHAPE_CANDIDATES.find((provider) => provider.accepts(input));
+  return {
+    provider: byShape ?? generic,
+    warnings: input.vendor === 'unknown' ? NO_WARNINGS : UNKNOWN_PROVIDER,
+  };
 }

@@ -1,0 +1,298 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import { createNormaliser } from '../transform/normalise.ts';
+import { processLogsEvent } from '../transform/process-logs.ts';
+import { loadTransformConfig } from '../transform/runtime-config.ts';
+import { parseCommandArgs } from './args.ts';
+import {
+  controlMessage,
+  dataMessage,
+  firehoseEvent,
+  type LogEventInput,
+  recordData,
+} from './firehose-event.ts';
+import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
+import { deliverFirehose, openObserveSettings } from './openobserve.ts';
+import { formatTable } from './table.ts';
+import { stderrTelemetry } from './transform.ts';
+
+export const DEMO_HELP = `Usage: bedrock-o2 demo [--input DIR] [--out DIR] [--json] [--config FILE] [--url URL] [--org ORG] [--stream NAME]
+
+Runs the real transformation handler over bundled sample Bedrock invocation logs (no AWS account needed):
+builds the Firehose event CloudWatch Logs would send, transforms it, decodes the output records, prints a
+summary per model and writes the rows as NDJSON to DIR/bedrock_invocations.ndjson.
+
+The samples are old, and OpenObserve silently drops rows older than its ingest window (ZO_INGEST_ALLOWED_UPTO,
+default 5 h). The demo therefore moves _timestamp so the newest sample lands at "now" (the original time stays
+in aws_bedrock_event_time, and costs use the original time) and says so on stderr.
+
+When OPENOBSERVE_URL and credentials are set (OPENOBSERVE_USER + OPENOBSERVE_PASSWORD, or OPENOBSERVE_TOKEN;
+OPENOBSERVE_ORG defaults to "default"), the rows are also delivered with the Firehose HTTP endpoint protocol
+to {url}/aws/{org}/{stream}/_kinesis_firehose, as the deployed pipeline does.
+
+Options:
+  --input DIR     sample ModelInvocationLog JSON files (default: the bundled test/fixtures/bedrock)
+  --out DIR       where to write the rows (default: out/demo)
+  --json          print the summary as one JSON object instead of a table
+  --config FILE   transform configuration (JSON, as BEDROCK_O2_CONFIG)
+  --url URL       OpenObserve base URL (overrides OPENOBSERVE_URL)
+  --org ORG       organisation (overrides OPENOBSERVE_ORG)
+  --stream NAME   stream to deliver to (default: bedrock_invocations)
+  -h, --help      show this help
+`;
+
+const BUNDLED_SAMPLES = fileURLToPath(new URL('../../test/fixtures/bedrock', import.meta.url));
+const EVENTS_PER_RECORD = 4;
+const ROWS_PER_DELIVERED_RECORD = 200;
+const HOUR_MS = 3_600_000;
+
+interface Sample {
+  readonly file: string;
+  readonly log: Record<string, unknown>;
+  readonly timestamp: number;
+}
+
+export async function runDemo(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      input: { type: 'string' },
+      out: { type: 'string', default: 'out/demo' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      url: { type: 'string' },
+      org: { type: 'string' },
+      stream: { type: 'string', default: 'bedrock_invocations' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'demo',
+  );
+  if (values.help) {
+    io.stdout(DEMO_HELP);
+    return EXIT_OK;
+  }
+  const openobserve = openObserveSettings(io.env, { url: values.url, org: values.org });
+  const config =
+    values.config === undefined
+      ? loadTransformConfig(io.env)
+      : await configFile(resolve(io.cwd, values.config));
+  const inputDir = values.input === undefined ? BUNDLED_SAMPLES : resolve(io.cwd, values.input);
+  const samples = await loadSamples(inputDir);
+  if (samples.length === 0) throw new UsageError(`no sample logs (*.json) found under ${inputDir}`);
+
+  // 1. What CloudWatch Logs would hand Firehose: envelopes of a few log events each, plus a control message.
+  const datas = [recordData(controlMessage())];
+  for (let i = 0; i < samples.length; i += EVENTS_PER_RECORD) {
+    const events: LogEventInput[] = samples
+      .slice(i, i + EVENTS_PER_RECORD)
+      .map((sample) => ({ message: JSON.stringify(sample.log), timestamp: sample.timestamp }));
+    datas.push(recordData(dataMessage(events)));
+  }
+  const event = firehoseEvent(datas);
+
+  // 2. The real handler (no re-ingest: no AWS here).
+  const { response, summary } = await processLogsEvent(event, {
+    normaliser: createNormaliser(config),
+    telemetry: stderrTelemetry(io),
+  });
+
+  // 3. Rows as OpenObserve would receive them: decoded from the response's output records.
+  const rows: Record<string, unknown>[] = [];
+  for (const record of response.records) {
+    if (record.result !== 'Ok' || record.data === undefined) continue;
+    for (const line of gunzipSync(Buffer.from(record.data, 'base64')).toString('utf8').split('\n')) {
+      if (line !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  }
+  const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
+  io.stderr(`${shift.note}\n`);
+
+  const outDir = resolve(io.cwd, values.out);
+  await mkdir(outDir, { recursive: true });
+  const outFile = join(outDir, 'bedrock_invocations.ndjson');
+  await writeFile(outFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
+
+  const table = summariseByModel(rows);
+  let delivered: { ok: boolean; message: string } | undefined;
+  if (openobserve !== undefined) {
+    const datasOut: string[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_DELIVERED_RECORD) {
+      const ndjson = rows
+        .slice(i, i + ROWS_PER_DELIVERED_RECORD)
+        .map((row) => `${JSON.stringify(row)}\n`)
+        .join('');
+      datasOut.push(gzipSync(ndjson, { level: 1 }).toString('base64'));
+    }
+    const result = await deliverFirehose(openobserve, values.stream, datasOut);
+    delivered = { ok: result.ok, message: result.message };
+    io.stderr(
+      result.ok
+        ? `delivered ${rows.length} rows to ${openobserve.url} org ${openobserve.org} stream ${values.stream}\n`
+        : `delivery to ${openobserve.url} failed: ${result.message}\n`,
+    );
+  } else {
+    io.stderr('OPENOBSERVE_URL not set: rows written locally only\n');
+  }
+
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify({
+        records: {
+          in: summary.recordsIn,
+          ok: summary.recordsOk,
+          dropped: summary.recordsDropped,
+          failed: summary.recordsFailed,
+        },
+        rows: rows.length,
+        timestampShiftMs: shift.shiftMs,
+        timestampsCompressed: shift.compressed,
+        output: outFile,
+        delivered: delivered ?? null,
+        models: table,
+      })}\n`,
+    );
+  } else {
+    io.stdout(renderSummary(table));
+  }
+  const complete = summary.recordsFailed === 0 && (delivered === undefined || delivered.ok);
+  return complete ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+async function configFile(path: string): Promise<TransformConfig> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${path} as JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(TransformConfigSchema, value, path);
+}
+
+async function loadSamples(dir: string): Promise<Sample[]> {
+  let entries: string[];
+  try {
+    entries = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const samples: Sample[] = [];
+  for (const name of entries) {
+    const file = join(dir, name);
+    let log: unknown;
+    try {
+      log = JSON.parse(await readFile(file, 'utf8'));
+    } catch {
+      throw new UsageError(`${file} is not JSON`);
+    }
+    if (typeof log !== 'object' || log === null || Array.isArray(log))
+      throw new UsageError(`${file}: expected one JSON object`);
+    const record = log as Record<string, unknown>;
+    const timestamp = typeof record['timestamp'] === 'string' ? Date.parse(record['timestamp']) : Number.NaN;
+    samples.push({ file, log: record, timestamp: Number.isNaN(timestamp) ? Date.now() : timestamp });
+  }
+  return samples.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/**
+ * Move `_timestamp` into OpenObserve's ingest window: the newest row lands at `now`. Spacing is kept when the
+ * samples span less than the window (minus 30 minutes of slack); a wider span is scaled down into it, order
+ * kept, because keeping it would put most rows where OpenObserve drops them without a word.
+ */
+export function shiftIntoWindow(
+  rows: Record<string, unknown>[],
+  nowMs: number,
+  windowHours: number,
+): { shiftMs: number; compressed: boolean; note: string } {
+  const times = rows.map((row) => Number(row['_timestamp']) / 1000);
+  if (times.length === 0) return { shiftMs: 0, compressed: false, note: 'no rows to shift' };
+  const newest = Math.max(...times);
+  const oldest = Math.min(...times);
+  const usable = Math.max(windowHours * HOUR_MS - 30 * 60_000, 60_000);
+  const span = newest - oldest;
+  const scale = span > usable ? usable / span : 1;
+  rows.forEach((row, i) => {
+    const original = times[i] ?? newest;
+    row['_timestamp'] = Math.round(nowMs - (newest - original) * scale) * 1000;
+  });
+  const shiftMs = nowMs - newest;
+  const days = (shiftMs / 86_400_000).toFixed(1);
+  const note =
+    scale === 1
+      ? `note: moved _timestamp forward by ${days} days so the newest sample lands now (spacing kept); original times are in aws_bedrock_event_time`
+      : `note: moved _timestamp so the newest sample lands now and the ${(span / 86_400_000).toFixed(0)}-day spread of samples fits OpenObserve's ${windowHours} h ingest window (ZO_INGEST_ALLOWED_UPTO), order kept; original times are in aws_bedrock_event_time`;
+  return { shiftMs, compressed: scale !== 1, note };
+}
+
+interface ModelSummary {
+  model: string;
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  priced: number;
+  unpriced: number;
+  warnings: Record<string, number>;
+}
+
+export function summariseByModel(rows: readonly Record<string, unknown>[]): ModelSummary[] {
+  const byModel = new Map<string, ModelSummary>();
+  for (const row of rows) {
+    if (row['source_type'] !== 'bedrock_invocation_log') continue;
+    const model = String(row['gen_ai_response_model'] ?? row['gen_ai_request_model'] ?? 'unknown');
+    let entry = byModel.get(model);
+    if (entry === undefined) {
+      entry = {
+        model,
+        invocations: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        priced: 0,
+        unpriced: 0,
+        warnings: {},
+      };
+      byModel.set(model, entry);
+    }
+    entry.invocations++;
+    entry.inputTokens += Number(row['gen_ai_usage_input_tokens'] ?? 0);
+    entry.outputTokens += Number(row['gen_ai_usage_output_tokens'] ?? 0);
+    if (row['aws_bedrock_cost_status'] === 'unpriced') entry.unpriced++;
+    else {
+      entry.priced++;
+      entry.costUsd += Number(row['gen_ai_usage_cost_usd'] ?? 0);
+    }
+    const warnings =
+      typeof row['normaliser_warnings'] === 'string'
+        ? (JSON.parse(row['normaliser_warnings']) as string[])
+        : [];
+    for (const code of warnings) entry.warnings[code] = (entry.warnings[code] ?? 0) + 1;
+  }
+  return [...byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
+}
+
+function renderSummary(models: readonly ModelSummary[]): string {
+  const rows: (string | number)[][] = [
+    ['model', 'invocations', 'input tok', 'output tok', 'cost USD', 'cost status', 'warnings'],
+  ];
+  for (const m of models) {
+    rows.push([
+      m.model,
+      m.invocations,
+      m.inputTokens,
+      m.outputTokens,
+      m.priced > 0 ? m.costUsd.toFixed(6) : '-',
+      m.unpriced === 0 ? 'priced' : m.priced === 0 ? 'UNPRICED' : `${m.unpriced} unpriced`,
+      Object.entries(m.warnings)
+        .map(([code, count]) => (count > 1 ? `${code}×${count}` : code))
+        .join(', '),
+    ]);
+  }
+  const total = models.reduce((sum, m) => sum + m.costUsd, 0);
+  return `${formatTable(rows)}\nestimated total: $${total.toFixed(6)} over ${models.reduce((n, m) => n + m.invocations, 0)} invocations\n`;
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { FirehoseHttpResponseSchema } from '../../schemas/firehose.ts';
+import { UsageError } from './io.ts';
+
+/**
+ * OpenObserve connection settings (env, overridden by flags) and delivery with the Firehose HTTP endpoint
+ * protocol, exactly what the deployed stream sends: POST {url}/aws/{org}/{stream}/_kinesis_firehose.
+ */
+
+export interface OpenObserveSettings {
+  readonly url: string;
+  readonly org: string;
+  /** base64 of `email:password-or-token`: Basic auth for /api, X-Amz-Firehose-Access-Key for Firehose. */
+  readonly credentials: string;
+}
+
+export interface OpenObserveFlags {
+  readonly url?: string | undefined;
+  readonly org?: string | undefined;
+}
+
+/**
+ * OPENOBSERVE_URL, OPENOBSERVE_ORG (default `default`), OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or
+ * OPENOBSERVE_TOKEN (the base64 `email:token` value OpenObserve shows as "Basic …"). Undefined when no URL
+ * is set; a URL without credentials is a configuration error.
+ */
+export function openObserveSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: OpenObserveFlags = {},
+): OpenObserveSettings | undefined {
+  const url = flags.url ?? env['OPENOBSERVE_URL'];
+  if (url === undefined || url === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`OPENOBSERVE_URL "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new UsageError(`OPENOBSERVE_URL must be http(s), not ${parsed.protocol}`);
+  }
+  const org = flags.org ?? env['OPENOBSERVE_ORG'] ?? 'default';
+  const user = env['OPENOBSERVE_USER'];
+  const password = env['OPENOBSERVE_PASSWORD'];
+  const token = env['OPENOBSERVE_TOKEN'];
+  let credentials: string;
+  if (user !== undefined && password !== undefined) {
+    credentials = Buffer.from(`${user}:${password}`).toString('base64');
+  } else if (token !== undefined && token !== '') {
+    credentials = token.replace(/^Basic\s+/i, '');
+  } else {
+    throw new UsageError(
+      'OPENOBSERVE_URL is set but neither OPENOBSERVE_USER + OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is',
+    );
+  }
+  return { url: url.replace(/\/+$/, ''), org, credentials };
+}
+
+export function firehoseEndpoint(settings: OpenObserveSettings, stream: string): string {
+  return `${settings.url}/aws/${encodeURIComponent(settings.org)}/${encodeURIComponent(stream)}/_kinesis_firehose`;
+}
+
+export interface DeliveryResult {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly message: string;
+}
+
+/** One Firehose-protocol request with the given record datas (base64). */
+export async function deliverFirehose(
+  settings: OpenObserveSettings,
+  stream: string,
+  recordDatas: readonly string[],
+  fetchImpl: typeof fetch = fetch,
+): Promise<DeliveryResult> {
+  const requestId = randomUUID();
+  const body = JSON.stringify({
+    requestId,
+    timestamp: Date.now(),
+    records: recordDatas.map((data) => ({ data })),
+  });
+  let response: Response;
+  try {
+    response = await fetchImpl(firehoseEndpoint(settings, stream), {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+        'X-Amz-Firehose-Protocol-Version': '1.0',
+        'X-Amz-Firehose-Request-Id': requestId,
+        'X-Amz-Firehose-Access-Key': settings.credentials,
+      },
+      body: gzipSync(body),
+    });
+  } catch (error) {
+    return { ok: false, status: 0, message: `cannot reach ${settings.url}: ${(error as Error).message}` };
+  }
+  const text = await response.text();
+  if (response.status !== 200) {
+    return { ok: false, status: response.status, message: `HTTP ${response.status}: ${text.slice(0, 300)}` };
+  }
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return { ok: false, status: 200, message: 'HTTP 200 but the body is not the Firehose response JSON' };
+  }
+  const parsed = FirehoseHttpResponseSchema.safeParse(answer);
+  if (!parsed.success || parsed.data.requestId !== requestId) {
+    return { ok: false, status: 200, message: 'HTTP 200 but the response does not echo the requestId' };
+  }
+  return { ok: true, status: 200, message: 'delivered' };
+}

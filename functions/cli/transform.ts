@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import {
+  formatConfigIssues,
+  parseConfig,
+  type TransformConfig,
+  TransformConfigSchema,
+} from '../../schemas/config.ts';
+import { FirehoseTransformationEventSchema } from '../../schemas/firehose.ts';
+import { createNormaliser } from '../transform/normalise.ts';
+import { processLogsEvent } from '../transform/process-logs.ts';
+import { processMetricsEvent } from '../transform/process-metrics.ts';
+import { loadTransformConfig } from '../transform/runtime-config.ts';
+import { RESPONSE_LIMIT_BYTES } from '../transform/size-guard.ts';
+import { type BatchSummary, safeCause, type Telemetry } from '../transform/telemetry.ts';
+import type { RecordOutcome } from '../transform/transform-record.ts';
+import { parseCommandArgs } from './args.ts';
+import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
+
+export const TRANSFORM_HELP = `Usage: bedrock-o2 transform [--source logs|metrics] [--rows] [--config FILE] [FILE]
+
+Runs the transformation Lambda locally on one Firehose transformation event (JSON; read from stdin when
+FILE is omitted) and prints what the Lambda would answer: {"records":[{recordId,result,data}]}.
+No AWS call is made: a response over the Lambda's 6 MB limit is still printed, with a warning.
+
+Options:
+  --source logs|metrics  which delivery stream the event came from (default: logs)
+  --rows                 print the decoded rows as NDJSON instead of the Firehose response
+  --config FILE          transform configuration (JSON, as BEDROCK_O2_CONFIG; default: that env var)
+  -h, --help             show this help
+
+Exit codes: 0 every record Ok or Dropped, 1 some record ProcessingFailed, 2 unreadable input or usage.
+`;
+
+/** Lambda's synchronous request limit: larger captures are processed anyway, with a warning. */
+const REQUEST_LIMIT_BYTES = 6_291_456;
+
+export async function runTransform(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      source: { type: 'string', default: 'logs' },
+      rows: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    'transform',
+  );
+  if (values.help) {
+    io.stdout(TRANSFORM_HELP);
+    return EXIT_OK;
+  }
+  if (values.source !== 'logs' && values.source !== 'metrics') {
+    throw new UsageError(`--source must be logs or metrics, not "${values.source}"`);
+  }
+  if (positionals.length > 1) throw new UsageError('expects at most one FILE');
+  const file = positionals[0];
+  const config = await loadConfig(values.config, io);
+  const where = file ?? 'stdin';
+  const bytes = file === undefined ? await io.readStdin() : await readInput(resolve(io.cwd, file));
+  if (bytes.length > REQUEST_LIMIT_BYTES) {
+    io.stderr(
+      `warning: ${where} is ${bytes.length} bytes, over the Lambda's 6 MB request limit; processing anyway\n`,
+    );
+  }
+  const event = parseEvent(bytes, where);
+  const telemetry = stderrTelemetry(io);
+
+  const { response, outcomes } =
+    values.source === 'logs'
+      ? await processLogsEvent(event, { normaliser: createNormaliser(config), telemetry })
+      : processMetricsEvent(event, { telemetry, maxDecompressedBytes: config.maxDecompressedBytes });
+
+  if (values.rows) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'ok') for (const row of outcome.rows) io.stdout(`${JSON.stringify(row)}\n`);
+    }
+  } else {
+    const json = JSON.stringify(response);
+    if (json.length > RESPONSE_LIMIT_BYTES) {
+      io.stderr(
+        `warning: the response is ${json.length} bytes, over the Lambda's 6 MB limit; the deployed Lambda would re-ingest overflow records\n`,
+      );
+    }
+    io.stdout(`${json}\n`);
+  }
+  return outcomes.some((outcome: RecordOutcome) => outcome.kind === 'failed') ? EXIT_INCOMPLETE : EXIT_OK;
+}
+
+async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+async function loadConfig(path: string | undefined, io: CliIo): Promise<TransformConfig> {
+  if (path === undefined) return loadTransformConfig(io.env);
+  const text = (await readInput(resolve(io.cwd, path))).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not valid JSON`);
+  }
+  return parseConfig(TransformConfigSchema, value, path);
+}
+
+export function parseEvent(bytes: Buffer, where: string): FirehoseTransformationEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new UsageError(`${where} is not JSON (expected one Firehose transformation event)`);
+  }
+  const result = FirehoseTransformationEventSchema.safeParse(value);
+  if (!result.success) {
+    const first = formatConfigIssues(result.error).split('\n')[0];
+    throw new UsageError(`${where} is not a Firehose transformation event: ${first}`);
+  }
+  return result.data as FirehoseTransformationEvent;
+}
+
+/** Per-record failures and a one-line summary on stderr, so stdout stays machine-readable. */
+export function stderrTelemetry(io: CliIo): Telemetry {
+  return {
+    recordFailed(recordId, error) {
+      const cause = safeCause(error);
+      io.stderr(
+        `record ${recordId}: ProcessingFailed: ${error.message}${cause === undefined ? '' : ` (${cause.split('\n')[0]})`}\n`,
+      );
+    },
+    reingestFailed(count, streamName) {
+      io.stderr(`re-ingest into ${streamName} failed for ${count} records\n`);
+    },
+    batchDone(summary: BatchSummary) {
+      io.stderr(
+        `records: ${summary.recordsIn} in, ${summary.recordsOk} ok, ${summary.recordsDropped} dropped, ${summary.recordsFailed} failed; rows: ${summary.rows}\n`,
+      );
+    },
+  };
+}

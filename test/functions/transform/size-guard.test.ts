@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
+import type { Normaliser } from '../../../functions/transform/normalise.ts';
+import { processLogsEvent } from '../../../functions/transform/process-logs.ts';
+import {
+  chunkForBatch,
+  MAX_BATCH_BYTES,
+  type PutRecordBatch,
+  reingestRecords,
+} from '../../../functions/transform/reingest.ts';
+import { RESPONSE_LIMIT_BYTES, selectOverflow } from '../../../functions/transform/size-guard.ts';
+import { silentTelemetry } from '../../../functions/transform/telemetry.ts';
+import { TransformConfigSchema } from '../../../schemas/config.ts';
+
+const noSleep = { sleep: async () => undefined };
+
+describe('selectOverflow', () => {
+  it('moves Ok records in input order until the response fits, skipping ones that would not shrink it', () => {
+    const records = [
+      { recordId: 'a', okDataLength: 3_000_000, originalDataLength: 1_000_000 },
+      { recordId: 'b', okDataLength: undefined, originalDataLength: 500_000 },
+      { recordId: 'c', okDataLength: 100, originalDataLength: 200 },
+      { recordId: 'd', okDataLength: 3_000_000, originalDataLength: 1_000_000 },
+      { recordId: 'e', okDataLength: 3_000_000, originalDataLength: 1_000_000 },
+    ];
+    expect(selectOverflow(records, 6_000_000)).toEqual([0, 3]);
+    expect(selectOverflow(records.slice(1, 3), 6_000_000)).toEqual([]);
+  });
+});
+
+describe('chunkForBatch', () => {
+  it('respects 500 records and 4 MiB per call, and leaves out records over 1,000 KiB', () => {
+    const small = Array.from({ length: 1200 }, () => new Uint8Array(10));
+    expect(chunkForBatch(small).map((c) => c.length)).toEqual([500, 500, 200]);
+    const big = Array.from({ length: 10 }, () => new Uint8Array(900 * 1024));
+    const chunks = chunkForBatch(big);
+    for (const chunk of chunks) expect(chunk.length * 900 * 1024).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(chunks.flat()).toHaveLength(10);
+    expect(chunkForBatch([new Uint8Array(1001 * 1024)])).toEqual([]);
+  });
+});
+
+describe('reingestRecords', () => {
+  it('retries only failed entries and reports per-record acceptance', async () => {
+    const calls: number[][] = [];
+    const put: PutRecordBatch = async (_stream, records) => {
+      calls.push(records.map((r) => r[0] ?? -1));
+      // First call: the second entry fails; afterwards everything succeeds.
+      return calls.length === 1
+        ? {
+            FailedPutCount: 1,
+            RequestResponses: records.map((_, i) =>
+              i === 1 ? { ErrorCode: 'ServiceUnavailableException' } : {},
+            ),
+          }
+        : { FailedPutCount: 0, RequestResponses: records.map(() => ({})) };
+    };
+    const records = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+    expect(await reingestRecords(put, 's', records, noSleep)).toEqual([true, true, true]);
+    expect(calls).toEqual([[1, 2, 3], [2]]);
+  });
+
+  it('gives up after the last attempt and retries thrown errors', async () => {
+    const put = vi.fn<PutRecordBatch>(async () => {
+      throw new Error('throttled');
+    });
+    expect(await reingestRecords(put, 's', [Uint8Array.of(1)], { ...noSleep, maxAttempts: 3 })).toEqual([
+      false,
+    ]);
+    expect(put).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('the logs handler keeps its response under 6 MB', () => {
+  // A normaliser whose rows are far larger than their input and barely compress (as random text does), so
+  // a small event produces an oversized response; the guard is what is under test, not normalisation.
+  const config = TransformConfigSchema.parse({});
+  const noise = (length: number): string => randomBytes((length * 3) / 4).toString('base64');
+  const bloating: Normaliser = {
+    config,
+    invocationRow: (_log, meta) =>
+      ({ source_type: 'test', aws_log_event_id: meta.eventId, blob: noise(150_000) }) as never,
+  };
+  const message = JSON.stringify({ schemaType: 'ModelInvocationLog', requestId: 'r' });
+  const datas = Array.from({ length: 12 }, () =>
+    recordData(dataMessage(Array.from({ length: 6 }, () => ({ message, timestamp: 1 })))),
+  );
+  const event = firehoseEvent(datas, { streamName: 'bedrock-o2-logs' });
+
+  it('re-ingests overflow records as their original data and marks them Dropped', async () => {
+    const put = vi.fn<PutRecordBatch>(async (_stream, records) => ({
+      FailedPutCount: 0,
+      RequestResponses: records.map(() => ({})),
+    }));
+    const { response, summary } = await processLogsEvent(event, {
+      normaliser: bloating,
+      telemetry: silentTelemetry,
+      reingest: { put },
+    });
+
+    expect(JSON.stringify(response).length).toBeLessThan(RESPONSE_LIMIT_BYTES);
+    expect(response.records.filter((r) => r.result === 'Ok').length).toBeGreaterThan(0);
+    const dropped = response.records.filter((r) => r.result === 'Dropped');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(summary.recordsReingested).toBe(dropped.length);
+    expect(put.mock.calls[0]?.[0]).toBe('bedrock-o2-logs');
+    const putRecords = put.mock.calls.flatMap((call) => call[1]);
+    expect(putRecords.map((r) => Buffer.from(r).toString('base64'))).toEqual(dropped.map((r) => r.data));
+    expect(response.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+  });
+
+  it('marks overflow ProcessingFailed (original data) when Firehose will not take it back', async () => {
+    const put: PutRecordBatch = async (_stream, records) => ({
+      FailedPutCount: records.length,
+      RequestResponses: records.map(() => ({ ErrorCode: 'ServiceUnavailableException' })),
+    });
+    const { response } = await processLogsEvent(event, {
+      normaliser: bloating,
+      telemetry: silentTelemetry,
+      reingest: { put, options: { ...noSleep, maxAttempts: 2 } },
+    });
+    const failed = response.records.filter((r) => r.result === 'ProcessingFailed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const record of failed)
+      expect(record.data).toBe(datas[event.records.findIndex((r) => r.recordId === record.recordId)]);
+    expect(JSON.stringify(response).length).toBeLessThan(RESPONSE_LIMIT_BYTES);
+  });
+});
