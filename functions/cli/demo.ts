@@ -202,7 +202,8 @@ async function loadSamples(dir: string): Promise<Sample[]> {
 /**
  * Move `_timestamp` into OpenObserve's ingest window: the newest row lands at `now`. Spacing is kept when the
  * samples span less than the window (minus 30 minutes of slack); a wider span is scaled down into it, order
- * kept, because keeping it would put most rows where OpenObserve drops them without a word.
+ * kept, because keeping it would put most rows where OpenObserve drops them without a word. The
+ * `timestamp_outside_ingest_window` warning the handler gave the old times is removed from shifted rows.
  */
 export function shiftIntoWindow(
   rows: Record<string, unknown>[],
@@ -219,6 +220,7 @@ export function shiftIntoWindow(
   rows.forEach((row, i) => {
     const original = times[i] ?? newest;
     row['_timestamp'] = Math.round(nowMs - (newest - original) * scale) * 1000;
+    dropStaleWindowWarning(row);
   });
   const shiftMs = nowMs - newest;
   const days = (shiftMs / 86_400_000).toFixed(1);
@@ -227,6 +229,17 @@ export function shiftIntoWindow(
       ? `note: moved _timestamp forward by ${days} days so the newest sample lands now (spacing kept); original times are in aws_bedrock_event_time`
       : `note: moved _timestamp so the newest sample lands now and the ${(span / 86_400_000).toFixed(0)}-day spread of samples fits OpenObserve's ${windowHours} h ingest window (ZO_INGEST_ALLOWED_UPTO), order kept; original times are in aws_bedrock_event_time`;
   return { shiftMs, compressed: scale !== 1, note };
+}
+
+/** After the shift the row is inside the window, so the handler's window warning no longer holds. */
+function dropStaleWindowWarning(row: Record<string, unknown>): void {
+  const warnings = row['normaliser_warnings'];
+  if (typeof warnings !== 'string') return;
+  const kept = (JSON.parse(warnings) as string[]).filter(
+    (code) => code !== 'timestamp_outside_ingest_window',
+  );
+  if (kept.length === 0) delete row['normaliser_warnings'];
+  else row['normaliser_warnings'] = JSON.stringify(kept);
 }
 
 interface ModelSummary {

@@ -65,14 +65,20 @@ export function splitPrompt(prompt: string): SplitPrompt {
   switch (template) {
     case 'llama3':
       return splitLlama3(prompt);
-    case 'deepseek':
-      return splitDeepSeek(prompt, deepSeekTokensOf(prompt) ?? (DEEPSEEK_TOKENS[0] as DeepSeekTokens));
+    case 'deepseek': {
+      const tokens = deepSeekTokensOf(prompt);
+      return tokens === undefined ? plainPrompt(prompt) : splitDeepSeek(prompt, tokens);
+    }
     case 'llama2':
     case 'inst':
       return splitInst(prompt, template);
     default:
-      return { template: undefined, system: undefined, messages: [textMessageOf('user', prompt)] };
+      return plainPrompt(prompt);
   }
+}
+
+function plainPrompt(prompt: string): SplitPrompt {
+  return { template: undefined, system: undefined, messages: [textMessageOf('user', prompt)] };
 }
 
 function deepSeekTokensOf(prompt: string): DeepSeekTokens | undefined {

@@ -1,9 +1,14 @@
+import { hasChatCompletionShape, normaliseChatCompletion } from './openai-chat-format.ts';
 import type { Provider } from './provider.ts';
 
-// PLACEHOLDER: not written yet; accepts nothing, so its logs fall back to `generic`.
+/**
+ * Qwen3 on InvokeModel: OpenAI-compatible Chat Completions bodies. Thinking arrives as `reasoning_content`
+ * beside the content or inline as `<think>…</think>`; both become a reasoning part.
+ */
+
 export const qwen: Provider = {
   id: 'qwen',
   vendors: ['qwen'],
-  accepts: () => false,
-  normalise: () => ({ operationName: 'chat' }),
+  accepts: (input) => hasChatCompletionShape(input, input.vendor === 'qwen'),
+  normalise: (input) => normaliseChatCompletion(input, { inlineReasoning: true }),
 };

@@ -1,9 +1,14 @@
+import { hasChatCompletionShape, normaliseChatCompletion } from './openai-chat-format.ts';
 import type { Provider } from './provider.ts';
 
-// PLACEHOLDER: not written yet; accepts nothing, so its logs fall back to `generic`.
+/**
+ * Writer Palmyra X4/X5: Chat Completions bodies (the request `content` may be a `{text}` object, as in the
+ * AWS page; the response shape is inferred, so the shared reader's tolerance matters here).
+ */
+
 export const writer: Provider = {
   id: 'writer',
   vendors: ['writer'],
-  accepts: () => false,
-  normalise: () => ({ operationName: 'chat' }),
+  accepts: (input) => hasChatCompletionShape(input, input.vendor === 'writer'),
+  normalise: (input) => normaliseChatCompletion(input, { inlineReasoning: false }),
 };

@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FIELDS_DOC_PATH, renderFieldsDoc } from '../../scripts/fields-doc.ts';
+
+describe('docs/fields.md', () => {
+  it('is generated from the current schemas (run: node scripts/fields-doc.ts)', () => {
+    expect(readFileSync(FIELDS_DOC_PATH, 'utf8')).toBe(renderFieldsDoc());
+  });
+});
