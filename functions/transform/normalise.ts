@@ -183,18 +183,24 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const outputS3Path = bounded(asString(output?.['outputBodyS3Path']));
   if (inputS3Path !== undefined || outputS3Path !== undefined) warnings.push('body_offloaded');
   const metadata = metadataFields(log['requestMetadata'], ctx.config);
+  const imageCount =
+    fields.imageCount ??
+    (outputS3Path !== undefined && errorCode === undefined ? fields.requestedImageCount : undefined);
 
   const price = ctx.price({
     model: resolved,
     region,
     timestampMs,
     operationName: fields.operationName,
-    inputTokens: tokens.input,
-    outputTokens: tokens.output,
+    // A failed call is not billed: price it as the zero tokens it used, so a known model shows $0.
+    inputTokens: tokens.input ?? (errorCode === undefined ? undefined : 0),
+    outputTokens: tokens.output ?? (errorCode === undefined ? undefined : 0),
     cacheReadTokens: tokens.cacheRead,
     cacheWriteTokens: tokens.cacheWrite,
-    imageCount: fields.imageCount,
+    imageCount,
     embeddingCount: fields.embeddingCount,
+    imageSize: imageSizeOf(output, fields),
+    imageQuality: fields.imageQuality,
   });
   warnings.push(...price.warnings);
 
@@ -250,7 +256,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_bedrock_input_s3_path: inputS3Path,
     aws_bedrock_output_s3_path: outputS3Path,
     aws_bedrock_embedding_count: fields.embeddingCount,
-    aws_bedrock_image_count: fields.imageCount,
+    aws_bedrock_image_count: imageCount,
     aws_bedrock_request_metadata: metadata.json,
     gen_ai_usage_cost_usd: price.costUsd,
     gen_ai_usage_input_cost_usd: price.inputCostUsd,
@@ -275,6 +281,16 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const withMetadata = row as Record<string, unknown>;
   for (const [column, value] of metadata.promoted) withMetadata[column] = value;
   return row as unknown as InvocationRow;
+}
+
+/** Envelope outputImageWidth/Height (AWS's own record of the size) first, else what the request set. */
+function imageSizeOf(
+  output: JsonObject | undefined,
+  fields: ProviderFields,
+): { width: number; height: number } | undefined {
+  const width = asCount(output?.['outputImageWidth']) ?? fields.imageWidth;
+  const height = asCount(output?.['outputImageHeight']) ?? fields.imageHeight;
+  return width === undefined || height === undefined ? undefined : { width, height };
 }
 
 interface TokenCounts {

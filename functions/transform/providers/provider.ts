@@ -58,7 +58,15 @@ export interface ProviderFields {
   /** Only where the provider's own body reports a guardrail (Converse trace.guardrail). */
   guardrailAction?: 'INTERVENED' | 'NONE' | undefined;
   embeddingCount?: number | undefined;
+  /** Images in the response. */
   imageCount?: number | undefined;
+  /** Images the request asked for; counted only when the response is offloaded to S3 (not in the log). */
+  requestedImageCount?: number | undefined;
+  /** Size of the generated images as the request sets it (or the API default); image models bill by it. */
+  imageWidth?: number | undefined;
+  imageHeight?: number | undefined;
+  /** `premium` where the request asks for it (Titan/Nova `quality`, SDXL steps > 50); else `standard`. */
+  imageQuality?: 'standard' | 'premium' | undefined;
   /** Codes from the closed list (record-schema §4.10), e.g. stream_incomplete, tool_arguments_unparsable. */
   warnings?: WarningCode[] | undefined;
 }

@@ -1,4 +1,12 @@
-import { asArray, asNumber, asObject, asString, type JsonObject, objectsOf } from '../json-access.ts';
+import {
+  asArray,
+  asCount,
+  asNumber,
+  asObject,
+  asString,
+  type JsonObject,
+  objectsOf,
+} from '../json-access.ts';
 import {
   base64MediaPart,
   type Message,
@@ -76,6 +84,12 @@ function normalise(input: ProviderInput): ProviderFields {
     stopReason: generated?.stopReason,
     // Left out when the response is not in the log (offloaded, error): see titan-image.ts for why.
     imageCount: parts?.length,
+    requestedImageCount: request === undefined ? undefined : (asCount(request['samples']) ?? 1),
+    imageWidth: asCount(request?.['width']) ?? sdxlDefaultSide(request),
+    imageHeight: asCount(request?.['height']) ?? sdxlDefaultSide(request),
+    // SDXL bills steps above 50 as premium; other Stability models have one price.
+    imageQuality:
+      request === undefined ? undefined : (asCount(request['steps']) ?? 0) > 50 ? 'premium' : 'standard',
   };
 }
 
@@ -141,4 +155,9 @@ function decisiveReason(reasons: readonly (string | undefined)[]): string | unde
     first ??= reason;
   }
   return first;
+}
+
+/** SDXL 1.0 on Bedrock renders 1024 × 1024 when the request sets no size; SD3 and Stable Image bill per image. */
+function sdxlDefaultSide(request: JsonObject | undefined): number | undefined {
+  return request !== undefined && Array.isArray(request['text_prompts']) ? 1024 : undefined;
 }

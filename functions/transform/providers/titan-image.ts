@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, type JsonObject } from '../json-access.ts';
+import { asArray, asCount, asObject, asString, type JsonObject } from '../json-access.ts';
 import { base64MediaPart, type Message, type MessagePart, negativePromptPart } from '../messages.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
@@ -9,8 +9,10 @@ import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
  * or out) a blob part with its decoded size: base64 is never copied.
  *
  * `imageCount` is the number of images in the response. When the response is not in the log (offloaded to S3,
- * or an error record) it is left out rather than taken from the requested `numberOfImages`: the content filter
- * can withhold images, so the request says what was asked for, not what was produced.
+ * or an error record) it is left out; the request's `numberOfImages` is reported apart as
+ * `requestedImageCount` (normalise.ts counts it only for offloaded responses, as images are usually offloaded
+ * and must still be priced). Size and quality come from `imageGenerationConfig`, with the API defaults
+ * (1024 × 1024, standard) for text-to-image requests that leave them out.
  */
 
 export const titanImage: Provider = {
@@ -85,13 +87,27 @@ function normalise(input: ProviderInput): ProviderFields {
   const request = asObject(input.inputBody);
   const response = asObject(input.outputBody);
   const images = response === undefined ? undefined : generatedImages(response);
+  const generation = asObject(request?.['imageGenerationConfig']);
+  // Only text-to-image has a documented default size; edits take the size of their input image.
+  const defaultSize = asString(request?.['taskType']) === 'TEXT_IMAGE' ? DEFAULT_IMAGE_SIDE : undefined;
   return {
     operationName: 'generate_content',
     input: request === undefined ? undefined : inputMessages(request),
     output: images === undefined || images.length === 0 ? undefined : [{ role: 'assistant', parts: images }],
     imageCount: images?.length,
+    requestedImageCount: request === undefined ? undefined : (asCount(generation?.['numberOfImages']) ?? 1),
+    imageWidth: asCount(generation?.['width']) ?? defaultSize,
+    imageHeight: asCount(generation?.['height']) ?? defaultSize,
+    imageQuality:
+      asString(generation?.['quality']) === 'premium'
+        ? 'premium'
+        : request === undefined
+          ? undefined
+          : 'standard',
   };
 }
+
+const DEFAULT_IMAGE_SIDE = 1024;
 
 /** Output images as sized blobs; an `error` response without images produced none. */
 function generatedImages(response: JsonObject): MessagePart[] | undefined {

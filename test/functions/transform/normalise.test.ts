@@ -43,8 +43,8 @@ describe('tokens (record-schema §4.8)', () => {
 
   it('falls back to the body when the envelope cache counts are null, and says so', () => {
     const log = edit(cacheInvoke, (l) => {
-      l.input.cacheReadInputTokenCount = null;
-      l.input.cacheWriteInputTokenCount = null;
+      l['input'].cacheReadInputTokenCount = null;
+      l['input'].cacheWriteInputTokenCount = null;
     });
     const usage = (cacheInvoke['output'] as any).outputBodyJson.usage;
     const row = rowOf(log);
@@ -60,8 +60,8 @@ describe('tokens (record-schema §4.8)', () => {
 
   it('uses body usage when the envelope has no counts at all', () => {
     const log = edit(messagesInvoke, (l) => {
-      delete l.input.inputTokenCount;
-      delete l.output.outputTokenCount;
+      delete l['input'].inputTokenCount;
+      delete l['output'].outputTokenCount;
     });
     const usage = (messagesInvoke['output'] as any).outputBodyJson.usage;
     const row = rowOf(log);
@@ -72,8 +72,8 @@ describe('tokens (record-schema §4.8)', () => {
 
   it('warns tokens_missing on a success row with no counts anywhere, not on an error row', () => {
     const bare = edit(messagesInvoke, (l) => {
-      delete l.input.inputTokenCount;
-      delete l.output;
+      delete l['input'].inputTokenCount;
+      delete l['output'];
     });
     expect(warningsOf(rowOf(bare))).toContain('tokens_missing');
     expect(warningsOf(rowOf(errorRecord))).not.toContain('tokens_missing');
@@ -126,7 +126,7 @@ describe('time (record-schema §4.1)', () => {
 
   it('falls back to the log event time when the invocation time is unparsable', () => {
     const row = rowOf(
-      edit(stream, (l) => (l.timestamp = 'yesterday')),
+      edit(stream, (l) => (l['timestamp'] = 'yesterday')),
       {},
       { eventTimestampMs: 1_700_000_000_123 },
     );
@@ -148,7 +148,7 @@ describe('model, caller, metadata, envelope', () => {
   const APP = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a';
 
   it('resolves an application profile through config, with its geo and tier', () => {
-    const log = edit(messagesInvoke, (l) => (l.modelId = APP));
+    const log = edit(messagesInvoke, (l) => (l['modelId'] = APP));
     expect(
       rowOf(log, { applicationProfiles: { [APP]: 'us.anthropic.claude-3-haiku-20240307-v1:0' } }),
     ).toMatchObject({
@@ -161,7 +161,7 @@ describe('model, caller, metadata, envelope', () => {
   });
 
   it('resolves an unmapped application profile from the Anthropic body model', () => {
-    const log = edit(stream, (l) => (l.modelId = APP));
+    const log = edit(stream, (l) => (l['modelId'] = APP));
     const row = rowOf(log);
     expect(row).toMatchObject({
       gen_ai_response_model: 'anthropic.claude-3-haiku-20240307-v1:0',
@@ -183,8 +183,8 @@ describe('model, caller, metadata, envelope', () => {
   it('still makes a row, with a warning, when requestId and modelId are missing', () => {
     const row = rowOf(
       edit(messagesInvoke, (l) => {
-        delete l.requestId;
-        delete l.modelId;
+        delete l['requestId'];
+        delete l['modelId'];
       }),
     );
     expect(row['source_type']).toBe('bedrock_invocation_log');
@@ -200,8 +200,8 @@ describe('model, caller, metadata, envelope', () => {
   it('an unknown body of a known vendor still becomes a generic row with unknown_body_shape', () => {
     const row = rowOf(
       edit(messagesInvoke, (l) => {
-        l.input.inputBodyJson = { something: 'new' };
-        l.output.outputBodyJson = { brandNew: true };
+        l['input'].inputBodyJson = { something: 'new' };
+        l['output'].outputBodyJson = { brandNew: true };
       }),
     );
     expect(row).toMatchObject({
@@ -213,7 +213,7 @@ describe('model, caller, metadata, envelope', () => {
   });
 
   it('a model from an unknown vendor gets unknown_provider', () => {
-    const row = rowOf(edit(messagesInvoke, (l) => (l.modelId = 'newcorp.thinker-v1:0')));
+    const row = rowOf(edit(messagesInvoke, (l) => (l['modelId'] = 'newcorp.thinker-v1:0')));
     expect(warningsOf(row)).toContain('unknown_provider');
     expect(row['aws_bedrock_model_vendor']).toBe('newcorp');
   });

@@ -1,0 +1,676 @@
+import { parseConfig } from '../../../schemas/config.ts';
+import {
+  type Discount,
+  type ImageQuality,
+  type Multiplier,
+  type OverrideEntry,
+  type OverridePrices,
+  type PriceOverrides,
+  PriceOverridesSchema,
+} from '../../../schemas/price-overrides.ts';
+import type { ResolvedModel } from '../model-id.ts';
+import {
+  type CompiledOverrides,
+  compileOverrides,
+  findAdjustments,
+  findOverrideEntry,
+  MS_PER_DAY,
+} from './override-table.ts';
+import bundledOverrides from './overrides.json' with { type: 'json' };
+import {
+  type CostSplit,
+  calcPackageCost,
+  effectiveCacheRates,
+  GENAI_PRICES_SOURCE,
+  lookupPackagePrice,
+  type PackagePrice,
+  type TokenUsage,
+} from './package-prices.ts';
+
+/**
+ * The price of one invocation, with its provenance (issue 4). Order of precedence: the override table
+ * (overrides.json, always wins) → the pinned @pydantic/genai-prices `aws` provider → unpriced. Multipliers and
+ * discounts of the table apply on top of either and are named in the source. An unpriced invocation carries no
+ * cost at all and the warning `price_missing`: an unknown model is never $0.
+ *
+ * It runs for every row on the Lambda's hot path: the lookup (model match, dated price, overrides) is cached per
+ * pricing id, region and UTC day; a call then costs a few map reads and a handful of multiplications.
+ */
+
+export interface PriceRequest {
+  readonly model: ResolvedModel;
+  /** `cloud_region`: the source region, where the call is billed. */
+  readonly region: string | undefined;
+  /** Invocation time (ms since the epoch): the price in force then is used. */
+  readonly timestampMs: number;
+  readonly operationName: 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+  /** All input tokens, cache reads and writes included (the row's gen_ai_usage_input_tokens). */
+  readonly inputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+  readonly cacheReadTokens: number | undefined;
+  readonly cacheWriteTokens: number | undefined;
+  readonly imageCount: number | undefined;
+  readonly embeddingCount: number | undefined;
+  /** Size of the generated images, when known (envelope outputImageWidth/Height or the request body). */
+  readonly imageSize?: { readonly width: number; readonly height: number } | undefined;
+  /**
+   * Titan/Nova `imageGenerationConfig.quality`; for SDXL, `premium` when steps > 50. Absent means the API
+   * default, `standard`.
+   */
+  readonly imageQuality?: ImageQuality | undefined;
+}
+
+export type PriceStatus = 'priced' | 'override' | 'unpriced';
+export type PriceWarning = 'price_missing';
+
+/** One line of the arithmetic: quantity × rate / per = cost. */
+export interface PriceLine {
+  readonly label: string;
+  readonly direction: 'input' | 'output';
+  readonly quantity: number;
+  readonly unit: 'tokens' | 'images' | 'embeddings';
+  /** USD per `per` units; undefined where the package applied a tiered price itself. */
+  readonly rateUsd: number | undefined;
+  readonly per: number;
+  readonly costUsd: number;
+}
+
+export interface AppliedAdjustment {
+  readonly kind: 'multiplier' | 'discount';
+  readonly id: string;
+  readonly factor: number;
+  readonly note: string;
+}
+
+export interface PriceExplanation {
+  /** The id prices were looked up by (system profile id or model id). */
+  readonly lookupId: string | undefined;
+  readonly basis: 'package' | 'override' | 'none';
+  /** The package's model id, or the override entry's model (pattern). */
+  readonly matched: string | undefined;
+  /** The override entry's note: where its number comes from. */
+  readonly matchedNote: string | undefined;
+  readonly lines: readonly PriceLine[];
+  readonly subtotalUsd: number | undefined;
+  readonly adjustments: readonly AppliedAdjustment[];
+  readonly factor: number;
+  readonly totalUsd: number | undefined;
+  /** For package prices: `calcPrice`'s own total for the same usage (× factor), as a cross-check. */
+  readonly packageCalcPriceUsd: number | undefined;
+  /** Why the invocation is unpriced. */
+  readonly reason: string | undefined;
+}
+
+export interface PriceResult {
+  readonly status: PriceStatus;
+  readonly costUsd?: number;
+  readonly inputCostUsd?: number;
+  readonly outputCostUsd?: number;
+  /** `@pydantic/genai-prices@0.1.8` or the override table id, then ` × <table id>#<adjustment id>` per adjustment. */
+  readonly source?: string;
+  readonly tier: 'global' | 'regional';
+  readonly warnings: readonly PriceWarning[];
+  readonly explanation?: PriceExplanation;
+}
+
+export interface PriceOptions {
+  /** Build the explanation (for `prices explain`); off on the hot path. */
+  readonly explain?: boolean;
+}
+
+interface QuoteCommon {
+  readonly tier: 'global' | 'regional';
+  readonly lookupId: string | undefined;
+  readonly adjustments: readonly AppliedAdjustment[];
+  /** Product of every adjustment's factor. */
+  readonly factor: number;
+}
+
+/** What prices a model from a region on a day, before any usage is known. */
+export type PriceQuote =
+  | (QuoteCommon & { readonly kind: 'unpriced'; readonly reason: string })
+  | (QuoteCommon & {
+      readonly kind: 'package';
+      readonly source: string;
+      readonly packagePrice: PackagePrice;
+      /** USD per 1M tokens, cache fallbacks applied; undefined for tiered prices (calcPrice per row). */
+      readonly tokenRates: TokenRatesUsd | undefined;
+    })
+  | (QuoteCommon & {
+      readonly kind: 'override';
+      readonly source: string;
+      readonly entry: OverrideEntry;
+      /** USD per 1M tokens, cache fallbacks applied; undefined when the entry has no token price. */
+      readonly tokenRates: TokenRatesUsd | undefined;
+    });
+
+/** USD per million tokens of each kind, as charged (a missing cache rate already replaced by the input rate). */
+export interface TokenRatesUsd {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+  /** Whether the price has an output rate at all (embeddings have none, so no output count is needed). */
+  readonly needsOutput: boolean;
+}
+
+export interface Pricer {
+  readonly overridesId: string;
+  priceInvocation(request: PriceRequest, options?: PriceOptions): PriceResult;
+  quote(model: ResolvedModel, region: string | undefined, timestampMs: number): PriceQuote;
+}
+
+const NO_WARNINGS: readonly PriceWarning[] = Object.freeze([]);
+const PRICE_MISSING: readonly PriceWarning[] = Object.freeze(['price_missing'] as const);
+const MILLION = 1_000_000;
+// Rows are compared and summed in dashboards; 1e-10 USD keeps goldens stable across float noise.
+const COST_PRECISION = 1e10;
+const MEMO_LIMIT = 50_000;
+
+export function roundCost(usd: number): number {
+  return Math.round(usd * COST_PRECISION) / COST_PRECISION;
+}
+
+function adjustmentsFor(
+  multipliers: readonly Multiplier[],
+  discounts: readonly Discount[],
+): readonly AppliedAdjustment[] {
+  return [
+    ...multipliers.map((m) => ({ kind: 'multiplier' as const, id: m.id, factor: m.factor, note: m.note })),
+    ...discounts.map((d) => ({ kind: 'discount' as const, id: d.id, factor: d.factor, note: d.note })),
+  ];
+}
+
+function sourceWith(base: string, tableId: string, adjustments: readonly AppliedAdjustment[]): string {
+  return adjustments.reduce((source, adjustment) => `${source} × ${tableId}#${adjustment.id}`, base);
+}
+
+/** The package keeps global and regional prices as separate models; a tier-specific one must fit the call. */
+function packageTierConflict(packageModelId: string, tier: 'global' | 'regional'): boolean {
+  return (
+    (tier === 'regional' && packageModelId.startsWith('global.')) ||
+    (tier === 'global' && packageModelId.startsWith('regional.'))
+  );
+}
+
+function buildQuote(
+  table: CompiledOverrides,
+  model: ResolvedModel,
+  region: string | undefined,
+  timestampMs: number,
+): PriceQuote {
+  const tier = model.priceTier;
+  const lookupId = model.pricingModelId;
+  const unpriced = (reason: string): PriceQuote => ({
+    kind: 'unpriced',
+    tier,
+    lookupId,
+    reason,
+    adjustments: [],
+    factor: 1,
+  });
+  if (lookupId === undefined || model.model === undefined) {
+    return unpriced('model not resolved to a Bedrock model id (configure applicationProfiles / modelArns)');
+  }
+  if (!Number.isFinite(timestampMs)) return unpriced('invocation time unknown');
+  const target = {
+    model: model.model,
+    pricingModelId: lookupId,
+    vendor: model.vendor,
+    tier,
+    region,
+    day: Math.floor(timestampMs / MS_PER_DAY),
+  };
+  const { multipliers, discounts } = findAdjustments(table, target);
+  const adjustments = adjustmentsFor(multipliers, discounts);
+  const factor = adjustments.reduce((product, adjustment) => product * adjustment.factor, 1);
+  const override = findOverrideEntry(table, target);
+  if (override !== undefined) {
+    return {
+      kind: 'override',
+      tier,
+      lookupId,
+      adjustments,
+      factor,
+      source: sourceWith(table.id, table.id, adjustments),
+      entry: override.entry,
+      tokenRates: overrideTokenRates(override.entry.prices),
+    };
+  }
+  const packagePrice = lookupPackagePrice(lookupId, new Date(timestampMs));
+  if (packagePrice === undefined) {
+    return unpriced(`no price for ${lookupId} in ${GENAI_PRICES_SOURCE} (aws) nor in ${table.id}`);
+  }
+  if (packageTierConflict(packagePrice.packageModelId, tier)) {
+    return unpriced(
+      `${GENAI_PRICES_SOURCE} matched ${packagePrice.packageModelId}, which is not a ${tier} price for ${lookupId}`,
+    );
+  }
+  return {
+    kind: 'package',
+    tier,
+    lookupId,
+    adjustments,
+    factor,
+    source: sourceWith(GENAI_PRICES_SOURCE, table.id, adjustments),
+    packagePrice,
+    tokenRates: packageTokenRates(packagePrice),
+  };
+}
+
+function packageTokenRates(packagePrice: PackagePrice): TokenRatesUsd | undefined {
+  const rates = packagePrice.linearRates;
+  if (rates === undefined) return undefined;
+  const cache = effectiveCacheRates(rates);
+  return {
+    input: rates.inputMtok ?? 0,
+    output: rates.outputMtok ?? 0,
+    cacheRead: cache.read,
+    cacheWrite: cache.write,
+    needsOutput: rates.outputMtok !== undefined,
+  };
+}
+
+function overrideTokenRates(prices: OverridePrices): TokenRatesUsd | undefined {
+  const hasTokenPrice =
+    prices.input_mtok !== undefined ||
+    prices.output_mtok !== undefined ||
+    prices.cache_read_mtok !== undefined ||
+    prices.cache_write_mtok !== undefined;
+  if (!hasTokenPrice) return undefined;
+  const input = prices.input_mtok ?? 0;
+  return {
+    input,
+    output: prices.output_mtok ?? 0,
+    cacheRead: prices.cache_read_mtok ?? input,
+    cacheWrite: prices.cache_write_mtok ?? input,
+    needsOutput: prices.output_mtok !== undefined,
+  };
+}
+
+type CostOutcome = CostSplit | string;
+
+function tokenUsageOf(request: PriceRequest, needsOutput: boolean): TokenUsage | string {
+  if (request.inputTokens === undefined) return 'input token count missing';
+  if (needsOutput && request.outputTokens === undefined) return 'output token count missing';
+  const usage = {
+    inputTokens: request.inputTokens,
+    outputTokens: request.outputTokens ?? 0,
+    cacheReadTokens: request.cacheReadTokens ?? 0,
+    cacheWriteTokens: request.cacheWriteTokens ?? 0,
+  };
+  if (usage.cacheReadTokens + usage.cacheWriteTokens > usage.inputTokens) {
+    return 'cache tokens exceed the input tokens (input must include cache reads and writes)';
+  }
+  return usage;
+}
+
+/** Σ count × rate per million, one line each when explaining. */
+function tokenCost(usage: TokenUsage, rates: TokenRatesUsd, lines: PriceLine[] | undefined): CostSplit {
+  const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
+  const input = (uncached * rates.input) / MILLION;
+  const cacheRead = (usage.cacheReadTokens * rates.cacheRead) / MILLION;
+  const cacheWrite = (usage.cacheWriteTokens * rates.cacheWrite) / MILLION;
+  const output = (usage.outputTokens * rates.output) / MILLION;
+  if (lines !== undefined) {
+    const line = (
+      label: string,
+      direction: 'input' | 'output',
+      quantity: number,
+      rate: number,
+      cost: number,
+    ) =>
+      lines.push({
+        label,
+        direction,
+        quantity,
+        unit: 'tokens',
+        rateUsd: rate,
+        per: MILLION,
+        costUsd: roundCost(cost),
+      });
+    line(
+      usage.cacheReadTokens + usage.cacheWriteTokens > 0 ? 'input (not cached)' : 'input',
+      'input',
+      uncached,
+      rates.input,
+      input,
+    );
+    if (usage.cacheReadTokens > 0)
+      line('cache read', 'input', usage.cacheReadTokens, rates.cacheRead, cacheRead);
+    if (usage.cacheWriteTokens > 0)
+      line('cache write', 'input', usage.cacheWriteTokens, rates.cacheWrite, cacheWrite);
+    line('output', 'output', usage.outputTokens, rates.output, output);
+  }
+  return { inputUsd: input + cacheRead + cacheWrite, outputUsd: output };
+}
+
+function packageCost(
+  quote: PriceQuote & { kind: 'package' },
+  request: PriceRequest,
+  lines: PriceLine[] | undefined,
+): CostOutcome {
+  const rates = quote.tokenRates;
+  const needsOutput = rates?.needsOutput ?? quote.packagePrice.price['output_mtok'] !== undefined;
+  const usage = tokenUsageOf(request, needsOutput);
+  if (typeof usage === 'string') return usage;
+  if (rates !== undefined) return tokenCost(usage, rates, lines);
+  return tieredPackageCost(quote.packagePrice, usage, request.timestampMs, lines);
+}
+
+/** Tiered or otherwise non-linear prices: the package's own calcPrice, per row (rare models only). */
+function tieredPackageCost(
+  packagePrice: PackagePrice,
+  usage: TokenUsage,
+  timestampMs: number,
+  lines: PriceLine[] | undefined,
+): CostOutcome {
+  let cost: CostSplit | undefined;
+  try {
+    cost = calcPackageCost(packagePrice, usage, new Date(timestampMs));
+  } catch (error) {
+    return `${GENAI_PRICES_SOURCE} rejected the usage: ${(error as Error).message}`;
+  }
+  if (cost === undefined) return `${GENAI_PRICES_SOURCE} no longer matches ${packagePrice.lookupId}`;
+  if (lines !== undefined) {
+    const line = { unit: 'tokens', rateUsd: undefined, per: MILLION } as const;
+    lines.push({
+      ...line,
+      label: 'input incl. cache (tiered, by calcPrice)',
+      direction: 'input',
+      quantity: usage.inputTokens,
+      costUsd: roundCost(cost.inputUsd),
+    });
+    lines.push({
+      ...line,
+      label: 'output (tiered, by calcPrice)',
+      direction: 'output',
+      quantity: usage.outputTokens,
+      costUsd: roundCost(cost.outputUsd),
+    });
+  }
+  return cost;
+}
+
+interface ImagePrice {
+  readonly usd: number;
+  /** Which price applied, for the explanation: `standard, up to 1048576 px`. */
+  readonly variant: string;
+}
+
+function imagePrice(
+  prices: OverridePrices,
+  request: PriceRequest,
+  model: string,
+): ImagePrice | string | undefined {
+  if (prices.per_image !== undefined) return { usd: prices.per_image, variant: 'any size and quality' };
+  const variants = prices.per_image_variants;
+  if (variants === undefined) return undefined;
+  const quality = request.imageQuality ?? 'standard';
+  const size = request.imageSize;
+  for (const variant of variants) {
+    if (variant.quality !== undefined && variant.quality !== quality) continue;
+    if (variant.max_pixels !== undefined) {
+      if (size === undefined) return `image size unknown; ${model} is priced by image size`;
+      if (size.width * size.height > variant.max_pixels) continue;
+    }
+    const sizeText = variant.max_pixels === undefined ? 'any size' : `up to ${variant.max_pixels} px`;
+    return { usd: variant.usd, variant: `${variant.quality ?? 'any quality'}, ${sizeText}` };
+  }
+  const sizeText = size === undefined ? '' : ` at ${size.width} × ${size.height}`;
+  return `no image price for ${model} in ${quality} quality${sizeText}`;
+}
+
+function overrideCost(
+  quote: PriceQuote & { kind: 'override' },
+  request: PriceRequest,
+  lines: PriceLine[] | undefined,
+): CostOutcome {
+  const { entry, tokenRates } = quote;
+  const { prices } = entry;
+  let inputUsd = 0;
+  let outputUsd = 0;
+  if (tokenRates !== undefined) {
+    const usage = tokenUsageOf(request, tokenRates.needsOutput);
+    if (typeof usage === 'string') return usage;
+    const cost = tokenCost(usage, tokenRates, lines);
+    inputUsd += cost.inputUsd;
+    outputUsd += cost.outputUsd;
+  }
+  const perImage = imagePrice(prices, request, entry.model);
+  if (typeof perImage === 'string') return perImage;
+  if (perImage !== undefined) {
+    if (request.imageCount === undefined) return 'image count missing';
+    const cost = request.imageCount * perImage.usd;
+    lines?.push({
+      label: `image (${perImage.variant})`,
+      direction: 'output',
+      quantity: request.imageCount,
+      unit: 'images',
+      rateUsd: perImage.usd,
+      per: 1,
+      costUsd: roundCost(cost),
+    });
+    outputUsd += cost;
+  }
+  if (prices.per_embedding !== undefined) {
+    if (request.embeddingCount === undefined) return 'embedding count missing';
+    const cost = request.embeddingCount * prices.per_embedding;
+    lines?.push({
+      label: 'embedding',
+      direction: 'output',
+      quantity: request.embeddingCount,
+      unit: 'embeddings',
+      rateUsd: prices.per_embedding,
+      per: 1,
+      costUsd: roundCost(cost),
+    });
+    outputUsd += cost;
+  }
+  return { inputUsd, outputUsd };
+}
+
+function costFor(quote: PriceQuote, request: PriceRequest, lines: PriceLine[] | undefined): CostOutcome {
+  switch (quote.kind) {
+    case 'unpriced':
+      return quote.reason;
+    case 'package':
+      return packageCost(quote, request, lines);
+    case 'override':
+      return overrideCost(quote, request, lines);
+  }
+}
+
+function explanationOf(
+  quote: PriceQuote,
+  request: PriceRequest,
+  lines: readonly PriceLine[],
+  cost: CostOutcome,
+): PriceExplanation {
+  const priced = typeof cost !== 'string';
+  const subtotal = priced ? cost.inputUsd + cost.outputUsd : undefined;
+  return {
+    lookupId: quote.lookupId,
+    basis: quote.kind === 'unpriced' ? 'none' : quote.kind,
+    matched:
+      quote.kind === 'package'
+        ? quote.packagePrice.packageModelId
+        : quote.kind === 'override'
+          ? quote.entry.model
+          : undefined,
+    matchedNote: quote.kind === 'override' ? quote.entry.note : undefined,
+    lines,
+    subtotalUsd: subtotal === undefined ? undefined : roundCost(subtotal),
+    adjustments: quote.adjustments,
+    factor: quote.factor,
+    totalUsd: subtotal === undefined ? undefined : roundCost(subtotal * quote.factor),
+    packageCalcPriceUsd: priced && quote.kind === 'package' ? packageCrossCheck(quote, request) : undefined,
+    reason: priced ? undefined : cost,
+  };
+}
+
+function packageCrossCheck(
+  quote: PriceQuote & { kind: 'package' },
+  request: PriceRequest,
+): number | undefined {
+  const usage = tokenUsageOf(request, false);
+  if (typeof usage === 'string') return undefined;
+  const cost = calcPackageCost(quote.packagePrice, usage, new Date(request.timestampMs));
+  return cost === undefined ? undefined : roundCost((cost.inputUsd + cost.outputUsd) * quote.factor);
+}
+
+function resultOf(quote: PriceQuote, request: PriceRequest, options: PriceOptions | undefined): PriceResult {
+  const lines: PriceLine[] | undefined = options?.explain === true ? [] : undefined;
+  const cost = costFor(quote, request, lines);
+  const explanation = lines === undefined ? undefined : explanationOf(quote, request, lines, cost);
+  if (typeof cost === 'string' || quote.kind === 'unpriced') {
+    return explanation === undefined
+      ? { status: 'unpriced', tier: quote.tier, warnings: PRICE_MISSING }
+      : { status: 'unpriced', tier: quote.tier, warnings: PRICE_MISSING, explanation };
+  }
+  const inputCostUsd = roundCost(cost.inputUsd * quote.factor);
+  const outputCostUsd = roundCost(cost.outputUsd * quote.factor);
+  const priced = {
+    status: quote.kind === 'override' ? ('override' as const) : ('priced' as const),
+    costUsd: roundCost((cost.inputUsd + cost.outputUsd) * quote.factor),
+    inputCostUsd,
+    outputCostUsd,
+    source: quote.source,
+    tier: quote.tier,
+    warnings: NO_WARNINGS,
+  };
+  return explanation === undefined ? priced : { ...priced, explanation };
+}
+
+/** A pricer over one override table, with its own cache. */
+export function createPricer(overrides: PriceOverrides): Pricer {
+  const table = compileOverrides(overrides);
+  // pricing id → region → UTC day → quote. Nested maps: no key string is built per call.
+  const memo = new Map<string, Map<string, Map<number, PriceQuote>>>();
+  let memoSize = 0;
+
+  const cached = (lookupId: string, regionKey: string, day: number): PriceQuote | undefined =>
+    memo.get(lookupId)?.get(regionKey)?.get(day);
+
+  const remember = (lookupId: string, regionKey: string, day: number, built: PriceQuote): void => {
+    if (memoSize >= MEMO_LIMIT) {
+      memo.clear();
+      memoSize = 0;
+    }
+    let byRegion = memo.get(lookupId);
+    if (byRegion === undefined) {
+      byRegion = new Map();
+      memo.set(lookupId, byRegion);
+    }
+    let byDay = byRegion.get(regionKey);
+    if (byDay === undefined) {
+      byDay = new Map();
+      byRegion.set(regionKey, byDay);
+    }
+    byDay.set(day, built);
+    memoSize += 1;
+  };
+
+  const quote = (model: ResolvedModel, region: string | undefined, timestampMs: number): PriceQuote => {
+    const lookupId = model.pricingModelId;
+    if (lookupId === undefined || !Number.isFinite(timestampMs))
+      return buildQuote(table, model, region, timestampMs);
+    const day = Math.floor(timestampMs / MS_PER_DAY);
+    const regionKey = region ?? '';
+    const hit = cached(lookupId, regionKey, day);
+    if (hit !== undefined) return hit;
+    const built = buildQuote(table, model, region, timestampMs);
+    if (built.kind !== 'package' || built.packagePrice.stableForTheDay)
+      remember(lookupId, regionKey, day, built);
+    return built;
+  };
+
+  return {
+    overridesId: table.id,
+    quote,
+    priceInvocation: (request, options) =>
+      resultOf(quote(request.model, request.region, request.timestampMs), request, options),
+  };
+}
+
+/** The table shipped in the repo, validated once at cold start. */
+export const BUNDLED_OVERRIDES: PriceOverrides = parseConfig(
+  PriceOverridesSchema,
+  bundledOverrides,
+  'functions/transform/pricing/overrides.json',
+);
+
+const bundledPricer = createPricer(BUNDLED_OVERRIDES);
+
+/** Price one invocation with the bundled override table and the pinned package. */
+export function priceInvocation(request: PriceRequest, options?: PriceOptions): PriceResult {
+  return bundledPricer.priceInvocation(request, options);
+}
+
+/** What would price this model from this region on this day (rates and source, no usage). */
+export function quotePrice(
+  model: ResolvedModel,
+  region: string | undefined,
+  timestampMs: number,
+): PriceQuote {
+  return bundledPricer.quote(model, region, timestampMs);
+}
+
+/** Rates as a price list shows them, after multipliers and discounts. */
+export interface QuotedRates {
+  readonly inputMtok: number | undefined;
+  /** What a cache read is billed at (the input rate when the model has no cache-read price). */
+  readonly cacheReadMtok: number | undefined;
+  readonly cacheWriteMtok: number | undefined;
+  readonly outputMtok: number | undefined;
+  readonly perImage:
+    | readonly { readonly quality?: ImageQuality; readonly maxPixels?: number; readonly usd: number }[]
+    | undefined;
+  readonly perEmbedding: number | undefined;
+  /** The package prices by tier of prompt size; the rates shown are the base tier. */
+  readonly tiered: boolean;
+}
+
+function baseRate(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'base' in value && typeof value.base === 'number')
+    return value.base;
+  return undefined;
+}
+
+export function ratesOf(quote: PriceQuote): QuotedRates | undefined {
+  if (quote.kind === 'unpriced') return undefined;
+  const scale = (rate: number | undefined) =>
+    rate === undefined ? undefined : roundCost(rate * quote.factor);
+  if (quote.kind === 'package') {
+    const price = quote.packagePrice.price;
+    const input = baseRate(price['input_mtok']);
+    return {
+      inputMtok: scale(input),
+      cacheReadMtok: scale(baseRate(price['cache_read_mtok']) ?? input),
+      cacheWriteMtok: scale(baseRate(price['cache_write_mtok']) ?? input),
+      outputMtok: scale(baseRate(price['output_mtok'])),
+      perImage: undefined,
+      perEmbedding: undefined,
+      tiered: quote.packagePrice.linearRates === undefined,
+    };
+  }
+  const prices = quote.entry.prices;
+  const imageVariants =
+    prices.per_image !== undefined
+      ? [{ usd: prices.per_image }]
+      : prices.per_image_variants?.map((variant) => ({
+          ...(variant.quality === undefined ? {} : { quality: variant.quality }),
+          ...(variant.max_pixels === undefined ? {} : { maxPixels: variant.max_pixels }),
+          usd: variant.usd,
+        }));
+  return {
+    inputMtok: scale(prices.input_mtok),
+    cacheReadMtok: scale(prices.cache_read_mtok ?? prices.input_mtok),
+    cacheWriteMtok: scale(prices.cache_write_mtok ?? prices.input_mtok),
+    outputMtok: scale(prices.output_mtok),
+    perImage: imageVariants?.map((variant) => ({ ...variant, usd: roundCost(variant.usd * quote.factor) })),
+    perEmbedding: scale(prices.per_embedding),
+    tiered: false,
+  };
+}
