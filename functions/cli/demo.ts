@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
 import { createNormaliser } from '../transform/normalise.ts';
 import { processLogsEvent } from '../transform/process-logs.ts';
@@ -15,7 +16,7 @@ import {
   recordData,
 } from './firehose-event.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
-import { deliverFirehose, openObserveSettings } from './openobserve.ts';
+import { deliverFirehose, type OpenObserveSettings, openObserveSettings } from './openobserve.ts';
 import { formatTable } from './table.ts';
 import { stderrTelemetry } from './transform.ts';
 
@@ -83,7 +84,52 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const samples = await loadSamples(inputDir);
   if (samples.length === 0) throw new UsageError(`no sample logs (*.json) found under ${inputDir}`);
 
-  // 1. What CloudWatch Logs would hand Firehose: envelopes of a few log events each, plus a control message.
+  // The real handler, on what CloudWatch Logs would hand Firehose; no re-ingest (no AWS here).
+  const { response, summary } = await processLogsEvent(demoEvent(samples), {
+    normaliser: createNormaliser(config),
+    telemetry: stderrTelemetry(io),
+  });
+  const rows = rowsOfResponse(response);
+  const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
+  io.stderr(`${shift.note}\n`);
+
+  const outFile = join(resolve(io.cwd, values.out), 'bedrock_invocations.ndjson');
+  await mkdir(dirname(outFile), { recursive: true });
+  await writeFile(outFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
+
+  const delivered =
+    openobserve === undefined ? undefined : await deliverRows(openobserve, values.stream, rows, io);
+  if (openobserve === undefined) io.stderr('OPENOBSERVE_URL not set: rows written locally only\n');
+
+  const models = summariseByModel(rows);
+  if (values.json) {
+    const records = {
+      in: summary.recordsIn,
+      ok: summary.recordsOk,
+      dropped: summary.recordsDropped,
+      failed: summary.recordsFailed,
+    };
+    io.stdout(
+      `${JSON.stringify({
+        records,
+        rows: rows.length,
+        timestampShiftMs: shift.shiftMs,
+        timestampsCompressed: shift.compressed,
+        output: outFile,
+        delivered: delivered ?? null,
+        models,
+      })}\n`,
+    );
+  } else {
+    io.stdout(renderSummary(models));
+  }
+  const complete = summary.recordsFailed === 0 && (delivered === undefined || delivered.ok);
+  return complete ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+/** Envelopes of a few log events each, as CloudWatch Logs batches them, plus a control message. */
+function demoEvent(samples: readonly Sample[]): FirehoseTransformationEvent {
   const datas = [recordData(controlMessage())];
   for (let i = 0; i < samples.length; i += EVENTS_PER_RECORD) {
     const events: LogEventInput[] = samples
@@ -91,15 +137,11 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       .map((sample) => ({ message: JSON.stringify(sample.log), timestamp: sample.timestamp }));
     datas.push(recordData(dataMessage(events)));
   }
-  const event = firehoseEvent(datas);
+  return firehoseEvent(datas);
+}
 
-  // 2. The real handler (no re-ingest: no AWS here).
-  const { response, summary } = await processLogsEvent(event, {
-    normaliser: createNormaliser(config),
-    telemetry: stderrTelemetry(io),
-  });
-
-  // 3. Rows as OpenObserve would receive them: decoded from the response's output records.
+/** Rows as OpenObserve would receive them: decoded from the response's Ok records. */
+function rowsOfResponse(response: FirehoseTransformationResult): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const record of response.records) {
     if (record.result !== 'Ok' || record.data === undefined) continue;
@@ -107,59 +149,30 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       if (line !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
     }
   }
-  const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
-  io.stderr(`${shift.note}\n`);
+  return rows;
+}
 
-  const outDir = resolve(io.cwd, values.out);
-  await mkdir(outDir, { recursive: true });
-  const outFile = join(outDir, 'bedrock_invocations.ndjson');
-  await writeFile(outFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
-
-  const table = summariseByModel(rows);
-  let delivered: { ok: boolean; message: string } | undefined;
-  if (openobserve !== undefined) {
-    const datasOut: string[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_DELIVERED_RECORD) {
-      const ndjson = rows
-        .slice(i, i + ROWS_PER_DELIVERED_RECORD)
-        .map((row) => `${JSON.stringify(row)}\n`)
-        .join('');
-      datasOut.push(gzipSync(ndjson, { level: 1 }).toString('base64'));
-    }
-    const result = await deliverFirehose(openobserve, values.stream, datasOut);
-    delivered = { ok: result.ok, message: result.message };
-    io.stderr(
-      result.ok
-        ? `delivered ${rows.length} rows to ${openobserve.url} org ${openobserve.org} stream ${values.stream}\n`
-        : `delivery to ${openobserve.url} failed: ${result.message}\n`,
-    );
-  } else {
-    io.stderr('OPENOBSERVE_URL not set: rows written locally only\n');
+async function deliverRows(
+  settings: OpenObserveSettings,
+  stream: string,
+  rows: readonly Record<string, unknown>[],
+  io: CliIo,
+): Promise<{ ok: boolean; message: string }> {
+  const datas: string[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_DELIVERED_RECORD) {
+    const ndjson = rows
+      .slice(i, i + ROWS_PER_DELIVERED_RECORD)
+      .map((row) => `${JSON.stringify(row)}\n`)
+      .join('');
+    datas.push(gzipSync(ndjson, { level: 1 }).toString('base64'));
   }
-
-  if (values.json) {
-    io.stdout(
-      `${JSON.stringify({
-        records: {
-          in: summary.recordsIn,
-          ok: summary.recordsOk,
-          dropped: summary.recordsDropped,
-          failed: summary.recordsFailed,
-        },
-        rows: rows.length,
-        timestampShiftMs: shift.shiftMs,
-        timestampsCompressed: shift.compressed,
-        output: outFile,
-        delivered: delivered ?? null,
-        models: table,
-      })}\n`,
-    );
-  } else {
-    io.stdout(renderSummary(table));
-  }
-  const complete = summary.recordsFailed === 0 && (delivered === undefined || delivered.ok);
-  return complete ? EXIT_OK : EXIT_INCOMPLETE;
+  const result = await deliverFirehose(settings, stream, datas);
+  io.stderr(
+    result.ok
+      ? `delivered ${rows.length} rows to ${settings.url} org ${settings.org} stream ${stream}\n`
+      : `delivery to ${settings.url} failed: ${result.message}\n`,
+  );
+  return { ok: result.ok, message: result.message };
 }
 
 async function configFile(path: string): Promise<TransformConfig> {

@@ -1,8 +1,9 @@
 /** A plain-text table: the first row is the header; numbers are right-aligned. */
 export function formatTable(rows: readonly (readonly (string | number)[])[]): string {
   const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, String(cell).length)));
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, String(row[i]).length);
+  }
   const line = (row: readonly (string | number)[]) =>
     row
       .map((cell, i) =>

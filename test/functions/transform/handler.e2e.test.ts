@@ -23,12 +23,10 @@ function buildEvent() {
     datas.push(
       recordData(
         dataMessage(
-          fixtures
-            .slice(i, i + 3)
-            .map((f) => ({
-              message: JSON.stringify(f.log),
-              timestamp: Date.parse(String(f.log['timestamp'])),
-            })),
+          fixtures.slice(i, i + 3).map((f) => ({
+            message: JSON.stringify(f.log),
+            timestamp: Date.parse(String(f.log['timestamp'])),
+          })),
         ),
       ),
     );

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: these tests edit untyped fixture JSON in place
 import { describe, expect, it } from 'vitest';
 import { createNormaliser } from '../../../functions/transform/normalise.ts';
 import { type TransformConfigInput, TransformConfigSchema } from '../../../schemas/config.ts';
