@@ -9,15 +9,8 @@ import {
   objectsOf,
   pick,
 } from '../json-access.ts';
-import {
-  type Message,
-  type MessagePart,
-  mediaPart,
-  mimeTypeOf,
-  parseToolArguments,
-  toolCallPart,
-  toolResponsePart,
-} from '../messages.ts';
+import { type Message, type MessagePart, parseToolArguments, toolCallPart } from '../messages.ts';
+import { messageOf, messagesOf, systemParts } from './converse-content.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**
@@ -44,7 +37,6 @@ const CONTENT_BLOCK_KEYS = [
   'toolResult',
   'reasoningContent',
 ] as const;
-const MEDIA_KINDS = ['image', 'video', 'document', 'audio'] as const;
 const STREAM_EVENT_KEYS = ['messageStart', 'contentBlockDelta', 'contentBlockStop', 'messageStop'] as const;
 // Nova models that are not text models: Canvas is titan_image, Reel is video, Sonic is speech, and the
 // multimodal embeddings model has its own body.
@@ -157,85 +149,6 @@ function uncachedInputTokens(usage: JsonObject, cached: number): number | undefi
   const total = asCount(usage['totalTokens']);
   const includesCache = output !== undefined && total === input + output && input >= cached;
   return includesCache ? input - cached : input;
-}
-
-function systemParts(system: unknown): MessagePart[] | undefined {
-  const text = asString(system);
-  if (text !== undefined) return text === '' ? undefined : [{ type: 'text', content: text }];
-  const parts = objectsOf(system).flatMap(contentBlockParts);
-  return parts.length === 0 ? undefined : parts;
-}
-
-function messagesOf(messages: unknown): Message[] | undefined {
-  const list = asArray(messages);
-  if (list === undefined) return undefined;
-  return objectsOf(list).map((message) => messageOf(message, 'user'));
-}
-
-function messageOf(message: JsonObject, defaultRole: string): Message {
-  const role = asString(message['role']) ?? defaultRole;
-  const content = message['content'];
-  const text = asString(content);
-  if (text !== undefined) return { role, parts: [{ type: 'text', content: text }] };
-  return { role, parts: objectsOf(content).flatMap(contentBlockParts) };
-}
-
-/** One content block → parts; cache points and unknown blocks carry no content. */
-function contentBlockParts(block: JsonObject): MessagePart[] {
-  const text = asString(block['text']);
-  if (text !== undefined) return [{ type: 'text', content: text }];
-
-  const toolUse = asObject(block['toolUse']);
-  if (toolUse !== undefined) {
-    return [
-      toolCallPart(asString(toolUse['name']) ?? '', toolUse['input'] ?? {}, asString(toolUse['toolUseId'])),
-    ];
-  }
-
-  const toolResult = asObject(block['toolResult']);
-  if (toolResult !== undefined) {
-    return [toolResponsePart(toolResultContent(toolResult['content']), asString(toolResult['toolUseId']))];
-  }
-
-  const reasoning = asObject(block['reasoningContent']);
-  if (reasoning !== undefined) {
-    const reasoningText = asString(pick(reasoning, 'reasoningText', 'text'));
-    return reasoningText === undefined ? [] : [{ type: 'reasoning', content: reasoningText }];
-  }
-
-  for (const kind of MEDIA_KINDS) {
-    const media = asObject(block[kind]);
-    if (media !== undefined) return [mediaOf(media)];
-  }
-  return [];
-}
-
-/**
- * Media: inline `bytes` are measured, never copied; `s3Location.uri` is the API's reference, `s3Uri` the
- * form Bedrock rewrites inline bytes to in Converse logs (read in case it does so here too).
- */
-function mediaOf(media: JsonObject): MessagePart {
-  const source = asObject(media['source']);
-  return mediaPart({
-    uri: asString(source?.['s3Uri']) ?? asString(pick(source, 's3Location', 'uri')),
-    mimeType: mimeTypeOf(asString(media['format'])),
-    base64: asString(source?.['bytes']),
-  });
-}
-
-/** A tool result's content list: text as text, JSON as its value, media as parts; a single item unwrapped. */
-function toolResultContent(content: unknown): unknown {
-  const text = asString(content);
-  if (text !== undefined) return text;
-  const values = objectsOf(content).map(toolResultValue);
-  return values.length === 1 ? values[0] : values;
-}
-
-function toolResultValue(block: JsonObject): unknown {
-  const text = asString(block['text']);
-  if (text !== undefined) return text;
-  if ('json' in block) return block['json'];
-  return contentBlockParts(block)[0] ?? null;
 }
 
 interface BlockInProgress {
