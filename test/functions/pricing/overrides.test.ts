@@ -16,6 +16,11 @@ describe('the bundled override table', () => {
     expect(BUNDLED_OVERRIDES.id).toMatch(/^bedrock-o2-overrides@\d{4}-\d{2}-\d{2}$/);
   });
 
+  it('parses to itself, so the Lambda may use it without zod at cold start', () => {
+    expect(PriceOverridesSchema.parse(raw)).toStrictEqual(raw);
+    expect(BUNDLED_OVERRIDES).toStrictEqual(raw);
+  });
+
   it('says where every number comes from, with the AWS pricing page', () => {
     const undocumented = BUNDLED_OVERRIDES.entries.filter(
       (entry) => !entry.note.includes('https://aws.amazon.com/bedrock/pricing'),
