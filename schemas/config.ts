@@ -156,19 +156,45 @@ export function contentSettingsFor(config: TransformConfig, logGroup: string | u
 
 // ---------------------------------------------------------------------------------------------------------
 // Deployment (infra) configuration: cdk.json context `bedrockO2`, or a JSON file named by context
-// `bedrockO2ConfigFile`.
+// `bedrockO2ConfigFile`. Ranges are the services' own limits, because CloudFormation's validation misses
+// several of them (HTTP buffer > 64 MiB, processor buffer > 3 MB).
 // ---------------------------------------------------------------------------------------------------------
+
+/** The retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const retentionDays = z.literal(LOG_RETENTION_DAYS);
+
+const ACCOUNT_PATTERN = /^\d{12}$/;
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const STREAM_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,64}$/;
+// Complete ARN only (with the 6-character suffix Secrets Manager appends), so IAM grants need no wildcard.
+const SECRET_ARN_PATTERN =
+  /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
+const SECRET_ARN_MESSAGE =
+  'must be a complete Secrets Manager secret ARN (ending in the 6-character suffix, as the console shows it)';
+const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[\w-]{1,256}$/;
+
+const firehoseStreamName = z
+  .string()
+  .regex(STREAM_NAME_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 _ . - (a Firehose stream name)');
+const openObserveStreamName = z
+  .string()
+  .regex(/^[a-z0-9_]{1,256}$/, 'must be lower-case a-z 0-9 _ (OpenObserve lower-cases stream names)');
 
 const LogGroupSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[\w\-/.#]{1,512}$/, 'must be a CloudWatch log group name')
-    .describe('The Bedrock invocation log group'),
+    .regex(/^[\w\-/.#]{1,512}$/, 'must be a CloudWatch log group name (1-512 of A-Z a-z 0-9 _ - / . #)')
+    .describe('Log group Bedrock writes invocation logs to; the stack subscribes it to the logs stream'),
   create: z
     .boolean()
     .default(false)
-    .describe('Create the log group (else it must exist; Bedrock does not create it)'),
-  retentionDays: z.int().positive().optional().describe('Retention when created (days)'),
+    .describe('Create the log group in this stack (retained on delete); otherwise it must already exist'),
+  retentionDays: retentionDays
+    .optional()
+    .describe('Retention of a created log group in days (a CloudWatch Logs value; default 30)'),
   ...contentSettingsShape,
 });
 
@@ -176,118 +202,352 @@ const BedrockLoggingSchema = z.strictObject({
   manage: z
     .boolean()
     .default(false)
-    .describe(
-      'Let the stack own the account+region Bedrock invocation-logging configuration (custom resource)',
-    ),
+    .describe('Set the account+region Bedrock invocation-logging configuration (custom resource)'),
+  logGroupName: z.string().optional().describe('Which of logGroups[] Bedrock writes to (default: the first)'),
   overwriteExisting: z
     .boolean()
     .default(false)
-    .describe('Replace a configuration that already exists (otherwise the deploy fails and says so)'),
-  textDataDeliveryEnabled: z.boolean().default(true),
-  imageDataDeliveryEnabled: z.boolean().default(false),
-  embeddingDataDeliveryEnabled: z.boolean().default(false),
-  videoDataDeliveryEnabled: z.boolean().default(false),
+    .describe('Replace a configuration that points elsewhere (otherwise the deploy fails and says so)'),
+  textDataDeliveryEnabled: z.boolean().default(true).describe('Log text prompts and completions'),
+  imageDataDeliveryEnabled: z.boolean().default(false).describe('Log image inputs and outputs'),
+  embeddingDataDeliveryEnabled: z.boolean().default(false).describe('Log embeddings'),
+  videoDataDeliveryEnabled: z.boolean().default(false).describe('Log video inputs and outputs'),
   largeDataBucketName: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
     .optional()
-    .describe('S3 bucket for bodies over ~100 KB (same account and region)'),
+    .describe('S3 bucket (same account and region) for bodies over ~100 KB; the bucket policy is yours'),
 });
 
 const RegionDeploymentSchema = z.strictObject({
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'),
-  logGroups: z.array(LogGroupSchema).min(1).describe('Bedrock invocation log groups to subscribe'),
-  bedrockLogging: BedrockLoggingSchema.optional(),
-  metricStream: z.boolean().default(true).describe('Stream AWS/Bedrock metrics to OpenObserve'),
+  account: z.string().regex(ACCOUNT_PATTERN, 'must be a 12-digit AWS account id').describe('AWS account id'),
+  region: z
+    .string()
+    .regex(REGION_PATTERN, 'must be an AWS region such as us-east-1')
+    .describe('AWS region; one stack per account and region'),
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
+    .optional()
+    .describe('Stack name (default BedrockO2-<region>)'),
+  logGroups: z
+    .array(LogGroupSchema)
+    .min(1)
+    .max(10)
+    .describe('Bedrock invocation log groups to subscribe, each with optional content settings'),
+  bedrockLogging: BedrockLoggingSchema.prefault({}).describe(
+    'Optional management of the Bedrock invocation-logging configuration',
+  ),
+  metricStream: z.boolean().default(true).describe('Stream the AWS/Bedrock metrics to OpenObserve'),
   secretArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/)
+    .regex(SECRET_ARN_PATTERN, SECRET_ARN_MESSAGE)
     .optional()
-    .describe('Per-region override of the OpenObserve secret (Firehose needs a secret in its own region)'),
+    .describe('Existing secret for this region (Firehose needs the secret in its own region)'),
   alarmTopicArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/)
-    .optional(),
+    .regex(TOPIC_ARN_PATTERN, 'must be an SNS topic ARN')
+    .optional()
+    .describe('Existing SNS topic (same region) for alarm notifications'),
 });
 
+/** The refinements below also run when `z.url()` has already failed, so they must not throw. */
+const urlOf = (value: string): URL | undefined => (URL.canParse(value) ? new URL(value) : undefined);
 const httpsUrl = z
   .url()
   .refine((value) => value.startsWith('https://'), 'must be https:// (Firehose only delivers over HTTPS)')
   .refine((value) => {
-    const port = new URL(value).port;
-    return port === '' || port === '443';
-  }, 'must use port 443 (Firehose HTTP endpoints only deliver to 443)');
+    const port = urlOf(value)?.port;
+    return port === undefined || port === '' || port === '443';
+  }, 'must use port 443 (Firehose HTTP endpoints only deliver to 443)')
+  .refine((value) => {
+    const url = urlOf(value);
+    return url === undefined || (url.search === '' && url.hash === '');
+  }, 'must not have a query or fragment (the ingestion path is appended to it)');
 
-export const DeployConfigSchema = z.strictObject({
-  openobserve: z.strictObject({
-    url: httpsUrl.describe('OpenObserve base URL, e.g. https://o2.example.com (with ZO_BASE_URI if any)'),
-    organisation: z.string().min(1).default('default'),
-    invocationsStream: z
-      .string()
-      .regex(/^[a-zA-Z0-9_]+$/)
-      .default('bedrock_invocations'),
-    metricsStream: z
-      .string()
-      .regex(/^[a-zA-Z0-9_]+$/)
-      .default('bedrock_metrics'),
-  }),
-  secret: z
-    .union([
-      z.strictObject({
+const TagKeySchema = z
+  .string()
+  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a tag key (1-128 characters)')
+  .refine((key) => !key.toLowerCase().startsWith('aws:'), 'must not start with aws: (reserved)');
+
+export const DeployConfigSchema = z
+  .strictObject({
+    openobserve: z
+      .strictObject({
+        url: httpsUrl.describe('OpenObserve base URL, e.g. https://o2.example.com (with ZO_BASE_URI if any)'),
+        organisation: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be an OpenObserve organisation id')
+          .default('default')
+          .describe('OpenObserve organisation id'),
+        invocationsStream: openObserveStreamName
+          .default('bedrock_invocations')
+          .describe('OpenObserve stream for invocation rows'),
+        metricsStream: openObserveStreamName
+          .default('bedrock_metrics')
+          .describe('OpenObserve stream for AWS/Bedrock metrics'),
+      })
+      .describe('Where Firehose delivers: <url>/aws/<organisation>/<stream>/_kinesis_firehose'),
+    secret: z
+      .strictObject({
         arn: z
           .string()
-          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a secret ARN'),
-      }),
-      z.strictObject({ create: z.literal(true), name: z.string().min(1).max(512).optional() }),
-    ])
-    .prefault({ create: true })
-    .describe('Secrets Manager secret {"api_key": "<base64 email:token>"}: an existing ARN or create one'),
-  regions: z.array(RegionDeploymentSchema).min(1),
-  firehose: z
-    .strictObject({
-      logsStreamName: z
-        .string()
-        .regex(/^[a-zA-Z0-9_.-]{1,64}$/)
-        .default('bedrock-o2-logs'),
-      metricsStreamName: z
-        .string()
-        .regex(/^[a-zA-Z0-9_.-]{1,64}$/)
-        .default('bedrock-o2-metrics'),
-      processorBufferMiB: z.number().min(0.2).max(3).default(1),
-      processorIntervalSeconds: z.int().min(0).max(900).default(60),
-      processorRetries: z.int().min(0).max(10).default(3),
-      httpBufferMiB: z.int().min(1).max(64).default(5),
-      httpIntervalSeconds: z.int().min(0).max(900).default(60),
-      retrySeconds: z.int().min(0).max(7200).default(3600),
-    })
-    .prefault({}),
-  lambda: z
-    .strictObject({
-      memoryMiB: z.int().min(256).max(10240).default(1024),
-      timeoutSeconds: z.int().min(10).max(300).default(120),
-    })
-    .prefault({}),
-  transform: TransformConfigSchema.omit({ logGroups: true })
-    .prefault({})
-    .describe('Lambda settings; per-log-group content settings come from regions[].logGroups'),
-  backup: z
-    .strictObject({
-      expireAfterDays: z.int().min(1).default(90),
-      infrequentAccessAfterDays: z.int().min(30).optional(),
-    })
-    .prefault({}),
-  alarms: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      email: z.email().optional().describe('Subscribe this address to a created SNS topic'),
-      freshnessSeconds: z.int().positive().default(900),
-    })
-    .prefault({}),
-  tags: z.record(z.string().min(1).max(128), z.string().max(256)).prefault({}),
-});
+          .regex(SECRET_ARN_PATTERN, SECRET_ARN_MESSAGE)
+          .optional()
+          .describe('Existing secret {"api_key": "<base64 email:token>"} (same region as the stack)'),
+        name: z
+          .string()
+          .regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+          .default('bedrock-o2/openobserve')
+          .describe('Name of the secret created in each region when no ARN is given; you put the key in'),
+      })
+      .prefault({})
+      .describe('OpenObserve credentials in Secrets Manager; never in the template'),
+    regions: z.array(RegionDeploymentSchema).min(1).describe('One entry per account and region'),
+    firehose: z
+      .strictObject({
+        logsStreamName: firehoseStreamName
+          .default('bedrock-o2-logs')
+          .describe('Firehose stream for invocation logs (fixed: the Lambda re-ingests into it)'),
+        metricsStreamName: firehoseStreamName
+          .default('bedrock-o2-metrics')
+          .describe('Firehose stream for the metric stream'),
+        processorBufferMiB: z
+          .number()
+          .min(0.2)
+          .max(3)
+          .default(1)
+          .describe('Lambda processor buffer in MB (0.2-3); decompressed output must stay under 6 MB'),
+        processorIntervalSeconds: z
+          .int()
+          .min(0)
+          .max(900)
+          .default(60)
+          .describe('Lambda processor buffer interval in seconds (0-900)'),
+        processorRetries: z
+          .int()
+          .min(0)
+          .max(10)
+          .default(3)
+          .describe('Processor invocation retries (no documented maximum; capped at 10)'),
+        httpBufferMiB: z.int().min(1).max(64).default(5).describe('HTTP endpoint buffer in MiB (1-64)'),
+        httpIntervalSeconds: z
+          .int()
+          .min(0)
+          .max(900)
+          .default(60)
+          .describe('HTTP endpoint buffer interval in seconds (0-900)'),
+        retrySeconds: z
+          .int()
+          .min(0)
+          .max(7200)
+          .default(3600)
+          .describe('How long Firehose retries OpenObserve before writing to S3, seconds (0-7200)'),
+        errorLogRetentionDays: retentionDays
+          .default(30)
+          .describe('Retention of the Firehose error log groups, in days'),
+      })
+      .prefault({})
+      .describe('Firehose buffering, retries and names'),
+    lambda: z
+      .strictObject({
+        memoryMiB: z
+          .int()
+          .min(128)
+          .max(10240)
+          .default(1024)
+          .describe('Memory of the logs processor in MiB (128-10240)'),
+        metricsMemoryMiB: z
+          .int()
+          .min(128)
+          .max(10240)
+          .default(256)
+          .describe('Memory of the metrics processor in MiB (128-10240)'),
+        timeoutSeconds: z
+          .int()
+          .min(1)
+          .max(300)
+          .default(120)
+          .describe('Processor timeout in seconds (1-300: Firehose waits at most 5 minutes)'),
+        logRetentionDays: retentionDays
+          .default(30)
+          .describe('Retention of the functions’ log groups, in days'),
+      })
+      .prefault({})
+      .describe('Transformation Lambda sizing'),
+    transform: TransformConfigSchema.omit({ logGroups: true, reingestStreamName: true })
+      .prefault({})
+      .describe('Lambda settings; per-log-group content settings come from regions[].logGroups'),
+    backup: z
+      .strictObject({
+        expireAfterDays: z
+          .int()
+          .min(1)
+          .max(36500)
+          .default(90)
+          .describe('Delete failed-record backups after this many days'),
+        infrequentAccessAfterDays: z
+          .int()
+          .min(30)
+          .max(36500)
+          .optional()
+          .describe('Move backups to S3 Standard-IA after this many days (at least 30)'),
+        versioned: z.boolean().default(false).describe('Turn on bucket versioning'),
+      })
+      .prefault({})
+      .describe('The S3 bucket for records Firehose could not process or deliver'),
+    alarms: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Create CloudWatch alarms on the pipeline'),
+        email: z.email().optional().describe('Create an SNS topic per region and subscribe this address'),
+        freshnessSeconds: z
+          .int()
+          .min(60)
+          .max(86400)
+          .default(900)
+          .describe('Alarm when the oldest undelivered record is older than this (seconds)'),
+      })
+      .prefault({})
+      .describe('Alarms on the pipeline itself'),
+    tags: z
+      .record(TagKeySchema, z.string().max(256, 'must be at most 256 characters'))
+      .refine((tags) => Object.keys(tags).length <= 45, 'at most 45 tags (CloudFormation allows 50)')
+      .prefault({})
+      .describe('Tags on every resource'),
+  })
+  .superRefine(checkDeployConfig);
 export type DeployConfigInput = z.input<typeof DeployConfigSchema>;
 export type DeployConfig = z.output<typeof DeployConfigSchema>;
+export type RegionDeployment = DeployConfig['regions'][number];
+
+/** The stack name of a region entry. */
+export function stackNameOf(region: Pick<RegionDeployment, 'region' | 'stackName'>): string {
+  return region.stackName ?? `BedrockO2-${region.region}`;
+}
+
+/** Region and account of an ARN, or undefined when it has no such fields. */
+function arnLocation(arn: string): { region: string; account: string } | undefined {
+  const [, , , region, account] = arn.split(':');
+  return region && account ? { region, account } : undefined;
+}
+
+interface DeployConfigShape {
+  readonly openobserve: { readonly url: string; readonly organisation: string };
+  readonly secret: { readonly arn?: string | undefined };
+  readonly regions: readonly RegionShape[];
+  readonly firehose: { readonly logsStreamName: string; readonly metricsStreamName: string };
+  readonly backup: {
+    readonly expireAfterDays: number;
+    readonly infrequentAccessAfterDays?: number | undefined;
+  };
+}
+interface RegionShape {
+  readonly account: string;
+  readonly region: string;
+  readonly stackName?: string | undefined;
+  readonly logGroups: readonly {
+    readonly name: string;
+    readonly create: boolean;
+    readonly retentionDays?: number | undefined;
+  }[];
+  readonly bedrockLogging: { readonly manage: boolean; readonly logGroupName?: string | undefined };
+  readonly secretArn?: string | undefined;
+  readonly alarmTopicArn?: string | undefined;
+}
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Rules that span fields; each issue carries the path of the field to change. */
+function checkDeployConfig(config: DeployConfigShape, ctx: z.RefinementCtx): void {
+  const issue: Issue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+
+  if (config.firehose.logsStreamName === config.firehose.metricsStreamName) {
+    issue(['firehose', 'metricsStreamName'], 'must differ from firehose.logsStreamName');
+  }
+  // Firehose allows 1000 characters of URL; leave room for /aws/<org>/<stream>/_kinesis_firehose.
+  if (config.openobserve.url.length + config.openobserve.organisation.length + 300 > 1000) {
+    issue(['openobserve', 'url'], 'is too long: the delivery URL must stay within 1000 characters');
+  }
+  const { infrequentAccessAfterDays, expireAfterDays } = config.backup;
+  if (infrequentAccessAfterDays !== undefined && infrequentAccessAfterDays >= expireAfterDays) {
+    issue(['backup', 'infrequentAccessAfterDays'], 'must be less than backup.expireAfterDays');
+  }
+  checkRegionsAreDistinct(config.regions, issue);
+  config.regions.forEach((entry, i) => {
+    checkSameLocation(entry, i, config.secret.arn, issue);
+    checkLogGroups(entry, i, issue);
+  });
+}
+
+function checkRegionsAreDistinct(regions: readonly RegionShape[], issue: Issue): void {
+  const stackNames = new Map<string, number>();
+  const locations = new Map<string, number>();
+  regions.forEach((entry, i) => {
+    const stackName = stackNameOf(entry);
+    const sameName = stackNames.get(stackName);
+    if (sameName !== undefined) {
+      issue(
+        ['regions', i, 'stackName'],
+        `stack name ${stackName} is also used by regions[${sameName}]; set stackName`,
+      );
+    }
+    stackNames.set(stackName, i);
+
+    const location = `${entry.account}/${entry.region}`;
+    const sameLocation = locations.get(location);
+    if (sameLocation !== undefined) {
+      issue(
+        ['regions', i, 'region'],
+        `account ${entry.account} and region ${entry.region} are already in regions[${sameLocation}]; ` +
+          'the fixed Firehose stream names allow one stack per account and region',
+      );
+    }
+    locations.set(location, i);
+  });
+}
+
+/** Firehose reads the secret, and alarms notify the topic, only in their own account and region. */
+function checkSameLocation(
+  entry: RegionShape,
+  i: number,
+  sharedSecretArn: string | undefined,
+  issue: Issue,
+): void {
+  const elsewhere = (arn: string) => {
+    const where = arnLocation(arn);
+    return where && (where.region !== entry.region || where.account !== entry.account) ? where : undefined;
+  };
+  const secretArn = entry.secretArn ?? sharedSecretArn;
+  const secretWhere = secretArn === undefined ? undefined : elsewhere(secretArn);
+  if (secretWhere) {
+    issue(
+      entry.secretArn === undefined ? ['secret', 'arn'] : ['regions', i, 'secretArn'],
+      `secret is in ${secretWhere.account}/${secretWhere.region} but regions[${i}] deploys to ` +
+        `${entry.account}/${entry.region}; Firehose needs the secret in its own account and region (set regions[].secretArn)`,
+    );
+  }
+  if (entry.alarmTopicArn !== undefined && elsewhere(entry.alarmTopicArn)) {
+    issue(
+      ['regions', i, 'alarmTopicArn'],
+      `must be in ${entry.account}/${entry.region} (alarms notify a topic in their own region)`,
+    );
+  }
+}
+
+function checkLogGroups(entry: RegionShape, i: number, issue: Issue): void {
+  const names = new Set<string>();
+  entry.logGroups.forEach((group, j) => {
+    if (names.has(group.name)) issue(['regions', i, 'logGroups', j, 'name'], `${group.name} is listed twice`);
+    names.add(group.name);
+    if (group.retentionDays !== undefined && !group.create) {
+      issue(['regions', i, 'logGroups', j, 'retentionDays'], 'only applies when create is true');
+    }
+  });
+  const target = entry.bedrockLogging.logGroupName;
+  if (target !== undefined && !names.has(target)) {
+    issue(['regions', i, 'bedrockLogging', 'logGroupName'], `must be one of regions[${i}].logGroups[].name`);
+  }
+}
 
 /** One line per issue, each naming the path in the config, e.g. `regions[1].logGroups[0].contentMode: …`. */
 export function formatConfigIssues(error: z.ZodError, root = ''): string {

@@ -1,0 +1,298 @@
+import {
+  ConfigError,
+  type DeployConfig,
+  type RegionDeployment,
+  type TransformConfigInput,
+} from '../schemas/config.ts';
+
+/**
+ * Pure functions that turn the validated config into resource settings. No constructs here, so every rule
+ * (URLs, prefixes, processor parameters, the Lambda environment, alarm thresholds) is unit-testable
+ * without synthesizing a stack.
+ */
+
+/** Powertools service name: the `service` dimension of every self-metric. */
+export const SERVICE_NAME = 'bedrock-o2';
+/** EMF namespace of the Lambda's self-metrics (decisions.md). */
+export const METRICS_NAMESPACE = 'BedrockO2';
+/** Lambda rejects a function whose environment variables total more than 4 KB. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4 * 1024;
+/** The log stream Bedrock writes every invocation log to, in the configured log group. */
+export const BEDROCK_LOG_STREAM = 'aws/bedrock/modelinvocations';
+/** Retention of a log group the stack creates when the config gives none. */
+export const DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS = 30;
+
+/** OpenObserve's Firehose ingestion endpoint for one stream. */
+export function endpointUrl(baseUrl: string, organisation: string, stream: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/aws/${organisation}/${stream}/_kinesis_firehose`;
+}
+
+/**
+ * Subscription filter name: deterministic per stack, so the deploy-time guard can tell our filter from
+ * the (at most two) filters other teams may already have on the log group.
+ */
+export function subscriptionFilterName(stackName: string): string {
+  return `bedrock-o2-${stackName}`;
+}
+
+export type StreamKind = 'logs' | 'metrics';
+
+export interface BackupPrefixes {
+  /** Prefix for delivered data; unused because backup is failed-data-only, but Firehose requires one. */
+  readonly data: string;
+  /** Prefix for failures; `!{firehose:error-output-type}` becomes `processing-failed`, `http-endpoint-failed`, … */
+  readonly errors: string;
+  /** Key prefixes the stream's role may write under (the roots of `data` and `errors`). */
+  readonly writableRoots: readonly string[];
+}
+
+const ERROR_PATH = '!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/';
+
+/**
+ * S3 key layout of the backup bucket. The logs stream keeps the `errors/<type>/yyyy/MM/dd/HH/` layout the
+ * replay CLI reads (decisions.md); the metrics stream gets its own root, so a replay of `errors/` never
+ * pushes metric datapoints into the invocations stream.
+ */
+export function backupPrefixes(kind: StreamKind): BackupPrefixes {
+  if (kind === 'logs') {
+    return {
+      data: 'logs/!{timestamp:yyyy/MM/dd/HH}/',
+      errors: `errors/${ERROR_PATH}`,
+      writableRoots: ['logs/', 'errors/'],
+    };
+  }
+  return {
+    data: 'metrics/data/!{timestamp:yyyy/MM/dd/HH}/',
+    errors: `metrics/errors/${ERROR_PATH}`,
+    writableRoots: ['metrics/'],
+  };
+}
+
+/** `ProcessingConfiguration` parameters of the Lambda processor, as Firehose wants them (strings). */
+export interface ProcessorParameters {
+  readonly BufferSizeInMBs: string;
+  readonly BufferIntervalInSeconds: string;
+  readonly NumberOfRetries: string;
+}
+
+/**
+ * Always explicit: the CDK helper omits `NumberOfRetries: 0` (falsy), cannot express sub-MiB buffers, and its
+ * README's "3 MiB" default disagrees with the AWS docs (1 MB). The buffer stays small because gunzip and
+ * normalisation inflate a record several times and the Lambda response is capped at 6 MB.
+ */
+export function processorParameters(firehose: DeployConfig['firehose']): ProcessorParameters {
+  assertRange('firehose.processorBufferMiB', firehose.processorBufferMiB, 0.2, 3);
+  assertRange('firehose.processorIntervalSeconds', firehose.processorIntervalSeconds, 0, 900);
+  assertRange('firehose.processorRetries', firehose.processorRetries, 0, 10);
+  return {
+    BufferSizeInMBs: String(firehose.processorBufferMiB),
+    BufferIntervalInSeconds: String(firehose.processorIntervalSeconds),
+    NumberOfRetries: String(firehose.processorRetries),
+  };
+}
+
+export interface HttpDeliverySettings {
+  readonly bufferMiB: number;
+  readonly intervalSeconds: number;
+  readonly retrySeconds: number;
+}
+
+/**
+ * HTTP endpoint buffering and retries. Checked here as well as in the schema because CloudFormation's
+ * schema (and the CDK helper) accept up to 128 MiB, while the HTTP endpoint API allows 64.
+ */
+export function httpDeliverySettings(firehose: DeployConfig['firehose']): HttpDeliverySettings {
+  assertRange('firehose.httpBufferMiB', firehose.httpBufferMiB, 1, 64);
+  assertRange('firehose.httpIntervalSeconds', firehose.httpIntervalSeconds, 0, 900);
+  assertRange('firehose.retrySeconds', firehose.retrySeconds, 0, 7200);
+  return {
+    bufferMiB: firehose.httpBufferMiB,
+    intervalSeconds: firehose.httpIntervalSeconds,
+    retrySeconds: firehose.retrySeconds,
+  };
+}
+
+/** Firehose waits at most 5 minutes for a processor invocation. */
+export function processorTimeoutSeconds(lambda: DeployConfig['lambda']): number {
+  assertRange('lambda.timeoutSeconds', lambda.timeoutSeconds, 1, 300);
+  return lambda.timeoutSeconds;
+}
+
+function assertRange(path: string, value: number, min: number, max: number): void {
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(`${path}: ${value} is outside the service range ${min}-${max}`);
+  }
+}
+
+/**
+ * The Lambda's part of the config (validated again by the Lambda with TransformConfigSchema): the shared
+ * transform settings, content settings of the log groups that set any, and the stream to re-ingest into.
+ */
+export function transformConfigFor(
+  config: DeployConfig,
+  region: RegionDeployment,
+  reingestStreamName: string,
+): TransformConfigInput {
+  const logGroups: NonNullable<TransformConfigInput['logGroups']> = {};
+  for (const group of region.logGroups) {
+    const settings = {
+      ...(group.contentMode !== undefined && { contentMode: group.contentMode }),
+      ...(group.maxContentBytes !== undefined && { maxContentBytes: group.maxContentBytes }),
+      ...(group.redact !== undefined && { redact: group.redact }),
+    };
+    if (Object.keys(settings).length > 0) logGroups[group.name] = settings;
+  }
+  return { ...config.transform, logGroups, reingestStreamName };
+}
+
+/** Environment of the logs processor; throws when it would exceed Lambda's 4 KB limit. */
+export function logsProcessorEnvironment(
+  transformConfig: TransformConfigInput,
+  where: string,
+): Record<string, string> {
+  return checkedEnvironment(
+    { ...baseEnvironment(), BEDROCK_O2_CONFIG: JSON.stringify(transformConfig) },
+    where,
+  );
+}
+
+/** Environment of the metrics processor (no transform settings: it has none to apply). */
+export function metricsProcessorEnvironment(where: string): Record<string, string> {
+  return checkedEnvironment(baseEnvironment(), where);
+}
+
+function baseEnvironment(): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/** Size as Lambda counts it: UTF-8 bytes of every key and value. */
+export function environmentBytes(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
+}
+
+function checkedEnvironment(environment: Record<string, string>, where: string): Record<string, string> {
+  const bytes = environmentBytes(environment);
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    throw new ConfigError(
+      `${where}: the Lambda environment would be ${bytes} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte ` +
+        'limit; BEDROCK_O2_CONFIG carries transform.* and the content settings of regions[].logGroups, ' +
+        'so shorten redact patterns, applicationProfiles or modelArns',
+    );
+  }
+  return environment;
+}
+
+/** Extra statistics the metric stream adds (max, min, sum and count always come). */
+export const METRIC_STREAM_STATISTICS = {
+  namespace: 'AWS/Bedrock',
+  additionalStatistics: ['p50', 'p90', 'p99'],
+  metricNames: ['InvocationLatency', 'TimeToFirstToken'],
+} as const;
+
+export type AlarmComparison = 'LessThanThreshold' | 'GreaterThanThreshold';
+
+/** One alarm on the pipeline, as data; `PipelineAlarms` renders it. */
+export interface AlarmSpec {
+  readonly description: string;
+  readonly threshold: number;
+  readonly comparison: AlarmComparison;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  /** CloudWatch `TreatMissingData`, chosen per alarm. */
+  readonly missingData: 'notBreaching' | 'breaching' | 'ignore' | 'missing';
+}
+
+/**
+ * Thresholds of the pipeline alarms (5-minute periods). Each says what missing data means; for all of them it
+ * is "no traffic", because these metrics are only emitted while records flow, and a quiet hour of Bedrock
+ * usage is not a fault (an alarm on silence would need a known minimum traffic, which this project lacks).
+ */
+export function alarmSpecs(
+  alarms: DeployConfig['alarms'],
+): Record<
+  | 'deliverySuccess'
+  | 'dataFreshness'
+  | 'processingSuccess'
+  | 'errors'
+  | 'throttles'
+  | 'backupBytes'
+  | 'recordsFailed',
+  AlarmSpec
+> {
+  return {
+    // One failed attempt is retried by Firehose; two bad periods out of three means OpenObserve keeps refusing.
+    deliverySuccess: {
+      description: 'Deliveries to OpenObserve are failing (DeliveryToHttpEndpoint.Success below 100%)',
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      // Missing: no delivery was attempted.
+      missingData: 'notBreaching',
+    },
+    dataFreshness: {
+      description: `The oldest undelivered record is older than ${alarms.freshnessSeconds} s`,
+      threshold: alarms.freshnessSeconds,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: nothing is buffered.
+      missingData: 'notBreaching',
+    },
+    processingSuccess: {
+      description:
+        'Firehose could not invoke the transformation Lambda (ExecuteProcessing.Success below 100%)',
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: no batch was sent to the processor.
+      missingData: 'notBreaching',
+    },
+    errors: {
+      description:
+        'The transformation Lambda failed (Errors > 0); Firehose retries, then backs the batch up to S3',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: Lambda emits Errors on every invocation, so none means no invocation.
+      missingData: 'notBreaching',
+    },
+    throttles: {
+      description: 'The transformation Lambda was throttled (Throttles > 0)',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: Lambda emits Throttles on every invocation, so none means no invocation.
+      missingData: 'notBreaching',
+    },
+    backupBytes: {
+      description: 'Firehose wrote records to the S3 backup bucket; replay them once the cause is fixed',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: nothing was written to the backup bucket, the normal case.
+      missingData: 'notBreaching',
+    },
+    recordsFailed: {
+      description:
+        'The transformation Lambda returned ProcessingFailed records (BedrockO2 RecordsFailed > 0)',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Missing: the processor emits EMF per invocation, so none means no invocation.
+      missingData: 'notBreaching',
+    },
+  };
+}

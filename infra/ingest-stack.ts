@@ -1,0 +1,254 @@
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { type DeployConfig, type RegionDeployment, stackNameOf } from '../schemas/config.ts';
+import { BackupBucket } from './constructs/backup-bucket.ts';
+import { BedrockInvocationLogging } from './constructs/bedrock-invocation-logging.ts';
+import { BundledFunction, projectPath } from './constructs/bundled-function.ts';
+import { OpenObserveDeliveryStream } from './constructs/delivery-stream.ts';
+import { LogSubscriptions } from './constructs/log-subscriptions.ts';
+import { BedrockMetricStream } from './constructs/metric-stream.ts';
+import { type MonitoredStream, PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import {
+  backupPrefixes,
+  DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
+  endpointUrl,
+  httpDeliverySettings,
+  logsProcessorEnvironment,
+  metricsProcessorEnvironment,
+  processorParameters,
+  processorTimeoutSeconds,
+  type StreamKind,
+  subscriptionFilterName,
+  transformConfigFor,
+} from './defaults.ts';
+import { acknowledgeNag } from './nag.ts';
+
+/** Lambda entry points of the two processors (repository-relative). */
+export const PROCESSOR_ENTRIES = {
+  logs: 'functions/transform/handler.ts',
+  metrics: 'functions/transform/metrics-handler.ts',
+} as const;
+
+export interface IngestStackProps extends StackProps {
+  readonly config: DeployConfig;
+  /** The regions[] entry this stack deploys. */
+  readonly deployment: RegionDeployment;
+}
+
+/** What the two delivery streams share. */
+interface SharedDelivery {
+  readonly secret: secretsmanager.ISecret;
+  readonly backup: BackupBucket;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The whole pipeline for one account and region. Composes the constructs; resource details live in them and
+ * in `defaults.ts`. Nothing refers to another region's stack.
+ */
+export class IngestStack extends Stack {
+  private readonly config: DeployConfig;
+  private readonly deployment: RegionDeployment;
+  /** Where in the config this stack comes from, for error messages. */
+  private readonly where: string;
+
+  constructor(scope: Construct, id: string, props: IngestStackProps) {
+    super(scope, id, props);
+    this.config = props.config;
+    this.deployment = props.deployment;
+    this.where = `regions[${props.config.regions.indexOf(props.deployment)}] (${props.deployment.region})`;
+    const { config } = this;
+
+    const shared: SharedDelivery = {
+      secret: this.apiKeySecret(),
+      backup: new BackupBucket(this, 'Backup', {
+        expireAfterDays: config.backup.expireAfterDays,
+        versioned: config.backup.versioned,
+        ...(config.backup.infrequentAccessAfterDays !== undefined && {
+          infrequentAccessAfterDays: config.backup.infrequentAccessAfterDays,
+        }),
+      }),
+      timeout: Duration.seconds(processorTimeoutSeconds(config.lambda)),
+      logRetention: config.lambda.logRetentionDays as logs.RetentionDays,
+    };
+
+    const monitored = [this.logsPipeline(shared)];
+    if (this.deployment.metricStream) monitored.push(this.metricsPipeline(shared));
+    if (config.alarms.enabled) {
+      const alarms = new PipelineAlarms(this, 'Alarms', {
+        namePrefix: this.stackName,
+        streams: monitored,
+        alarms: config.alarms,
+        ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
+      });
+      if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    }
+
+    Tags.of(this).add('project', 'bedrock-o2');
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+    new CfnOutput(this, 'BackupBucketName', {
+      value: shared.backup.bucket.bucketName,
+      description: 'Failed records: errors/{processing-failed,http-endpoint-failed}/yyyy/MM/dd/HH/ (logs)',
+    });
+    new CfnOutput(this, 'SecretArn', {
+      value: shared.secret.secretArn,
+      description: 'Put {"api_key": "<base64 of email:token>"} here',
+    });
+  }
+
+  /** Subscription filters -> Firehose -> logs processor -> OpenObserve invocations stream (+ Bedrock logging). */
+  private logsPipeline(shared: SharedDelivery): MonitoredStream {
+    const { config, deployment } = this;
+    const streamName = config.firehose.logsStreamName;
+    const processor = new BundledFunction(this, 'LogsProcessor', {
+      entry: projectPath(PROCESSOR_ENTRIES.logs),
+      description: 'bedrock-o2: Bedrock invocation logs -> OpenObserve rows (Firehose processor)',
+      memorySize: config.lambda.memoryMiB,
+      timeout: shared.timeout,
+      environment: logsProcessorEnvironment(transformConfigFor(config, deployment, streamName), this.where),
+      logRetention: shared.logRetention,
+    });
+    // Re-ingest of records whose output would overflow the 6 MB response: granted on the name-built ARN,
+    // because the stream's own ARN would make function and stream depend on each other.
+    processor.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['firehose:PutRecordBatch'],
+        resources: [
+          this.formatArn({ service: 'firehose', resource: 'deliverystream', resourceName: streamName }),
+        ],
+      }),
+    );
+    const delivery = this.deliveryStream('LogsDelivery', streamName, config.openobserve.invocationsStream, {
+      shared,
+      processor: processor.function,
+      kind: 'logs',
+    });
+
+    const subscriptions = new LogSubscriptions(this, 'Subscriptions', {
+      deliveryStream: delivery.stream,
+      filterName: subscriptionFilterName(this.stackName),
+      logRetention: shared.logRetention,
+      logGroups: deployment.logGroups.map((group) => ({
+        name: group.name,
+        create: group.create,
+        retention: (group.retentionDays ?? DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS) as logs.RetentionDays,
+      })),
+    });
+    if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
+
+    new CfnOutput(this, 'LogsStreamName', { value: streamName });
+    return { label: 'Logs', deliveryStreamName: streamName, processor: processor.function };
+  }
+
+  /** Metric stream -> Firehose -> metrics processor -> OpenObserve metrics stream. */
+  private metricsPipeline(shared: SharedDelivery): MonitoredStream {
+    const { config } = this;
+    const streamName = config.firehose.metricsStreamName;
+    const processor = new BundledFunction(this, 'MetricsProcessor', {
+      entry: projectPath(PROCESSOR_ENTRIES.metrics),
+      description: 'bedrock-o2: AWS/Bedrock metric stream -> OpenObserve (Firehose processor)',
+      memorySize: config.lambda.metricsMemoryMiB,
+      timeout: shared.timeout,
+      environment: metricsProcessorEnvironment(this.where),
+      logRetention: shared.logRetention,
+    });
+    const delivery = this.deliveryStream('MetricsDelivery', streamName, config.openobserve.metricsStream, {
+      shared,
+      processor: processor.function,
+      kind: 'metrics',
+    });
+    new BedrockMetricStream(this, 'MetricStream', { name: streamName, deliveryStream: delivery.stream });
+
+    new CfnOutput(this, 'MetricsStreamName', { value: streamName });
+    return { label: 'Metrics', deliveryStreamName: streamName, processor: processor.function };
+  }
+
+  private deliveryStream(
+    id: string,
+    deliveryStreamName: string,
+    openObserveStream: string,
+    { shared, processor, kind }: { shared: SharedDelivery; processor: IFunction; kind: StreamKind },
+  ): OpenObserveDeliveryStream {
+    const { config } = this;
+    return new OpenObserveDeliveryStream(this, id, {
+      deliveryStreamName,
+      url: endpointUrl(config.openobserve.url, config.openobserve.organisation, openObserveStream),
+      secret: shared.secret,
+      processor,
+      processorParameters: processorParameters(config.firehose),
+      http: httpDeliverySettings(config.firehose),
+      backupBucket: shared.backup.bucket,
+      backupPrefixes: backupPrefixes(kind),
+      errorLogRetention: config.firehose.errorLogRetentionDays as logs.RetentionDays,
+    });
+  }
+
+  /** The opt-in account+region Bedrock invocation-logging configuration. */
+  private bedrockLogging(subscriptions: LogSubscriptions, logRetention: logs.RetentionDays): void {
+    const { bedrockLogging, logGroups } = this.deployment;
+    // The schema guarantees at least one log group and that logGroupName is one of them.
+    const target = bedrockLogging.logGroupName ?? logGroups[0]?.name;
+    if (target === undefined) throw new Error(`${this.where}: bedrockLogging.manage needs a log group`);
+    const created = subscriptions.createdLogGroups.get(target);
+    new BedrockInvocationLogging(this, 'BedrockLogging', {
+      logGroupName: target,
+      ...(created && { dependsOn: created }),
+      textDataDeliveryEnabled: bedrockLogging.textDataDeliveryEnabled,
+      imageDataDeliveryEnabled: bedrockLogging.imageDataDeliveryEnabled,
+      embeddingDataDeliveryEnabled: bedrockLogging.embeddingDataDeliveryEnabled,
+      videoDataDeliveryEnabled: bedrockLogging.videoDataDeliveryEnabled,
+      overwriteExisting: bedrockLogging.overwriteExisting,
+      ...(bedrockLogging.largeDataBucketName !== undefined && {
+        largeDataBucketName: bedrockLogging.largeDataBucketName,
+      }),
+      logRetention,
+    });
+  }
+
+  /**
+   * The OpenObserve key: an existing secret (per-region override first), or one created in this region that
+   * the user fills. A created secret holds a random placeholder, never a real key.
+   */
+  private apiKeySecret(): secretsmanager.ISecret {
+    const arn = this.deployment.secretArn ?? this.config.secret.arn;
+    // Complete ARNs only (the schema checks), so the grant needs no `-??????` wildcard.
+    if (arn !== undefined) return secretsmanager.Secret.fromSecretCompleteArn(this, 'ApiKey', arn);
+    const secret = new secretsmanager.Secret(this, 'ApiKey', {
+      secretName: this.config.secret.name,
+      description:
+        'bedrock-o2: OpenObserve ingestion key for Firehose. Replace the value with {"api_key": "<base64 of email:token>"}.',
+      // A random placeholder so the template never carries a key; Firehose gets 401s until it is replaced.
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'api_key',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+    });
+    acknowledgeNag(
+      secret,
+      'AwsSolutions-SMG4',
+      'The value is an OpenObserve token that only OpenObserve can issue; rotate it there and put the new value (docs/deploy.md). A rotation Lambda could not create one.',
+    );
+    // Type-only cast: see BackupBucket (exactOptionalPropertyTypes vs aws-cdk-lib interfaces).
+    return secret as secretsmanager.ISecret;
+  }
+}
+
+/** One IngestStack per regions[] entry, each with an explicit env. */
+export function addIngestStacks(scope: Construct, config: DeployConfig): IngestStack[] {
+  return config.regions.map(
+    (deployment) =>
+      new IngestStack(scope, stackNameOf(deployment), {
+        config,
+        deployment,
+        env: { account: deployment.account, region: deployment.region },
+        description: `bedrock-o2: Bedrock invocation logs and AWS/Bedrock metrics to OpenObserve (${deployment.region})`,
+      }),
+  );
+}
