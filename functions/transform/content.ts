@@ -93,17 +93,15 @@ function previewFields(content: ExtractedContent): { inputPreview?: string; outp
   return fields;
 }
 
-/** At most 256 code points, no marker (previews never set the truncated flag). */
+/** At most 256 code points, no marker (previews never set the truncated flag); a surrogate pair stays whole. */
 export function previewOf(text: string): string {
   if (text.length <= PREVIEW_CODE_POINTS) return text;
-  let out = '';
-  let count = 0;
-  for (const char of text) {
-    if (count === PREVIEW_CODE_POINTS) break;
-    out += char;
-    count++;
+  let index = 0;
+  for (let codePoints = 0; codePoints < PREVIEW_CODE_POINTS && index < text.length; codePoints++) {
+    const unit = text.charCodeAt(index);
+    index += unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length ? 2 : 1;
   }
-  return out;
+  return text.slice(0, index);
 }
 
 function sha256(text: string): string {

@@ -90,7 +90,7 @@ export function parseToolArguments(text: string): { value: unknown; ok: boolean 
   }
 }
 
-/** Text of the last user message that has text (the input preview). */
+/** Text of the last user message that has text, enough of it for the input preview. */
 export function lastUserText(messages: readonly Message[] | undefined): string | undefined {
   if (messages === undefined) return undefined;
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -102,7 +102,7 @@ export function lastUserText(messages: readonly Message[] | undefined): string |
   return undefined;
 }
 
-/** Text of the first output message that has text (the output preview). */
+/** Text of the first output message that has text, enough of it for the output preview. */
 export function firstText(messages: readonly Message[] | undefined): string | undefined {
   if (messages === undefined) return undefined;
   for (const message of messages) {
@@ -112,10 +112,15 @@ export function firstText(messages: readonly Message[] | undefined): string | un
   return undefined;
 }
 
+/** A preview needs at most 256 code points (≤ 512 UTF-16 units): stop joining once there is enough. */
+const ENOUGH_FOR_PREVIEW = 512;
+
 function joinedText(message: Message): string | undefined {
   let text: string | undefined;
   for (const part of message.parts) {
-    if (part.type === 'text') text = text === undefined ? part.content : `${text}\n${part.content}`;
+    if (part.type !== 'text') continue;
+    text = text === undefined ? part.content : `${text}\n${part.content}`;
+    if (text.length >= ENOUGH_FOR_PREVIEW) break;
   }
   return text;
 }
