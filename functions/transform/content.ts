@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContentMode, ContentSettings } from '../../schemas/config.ts';
+import type { ContentMode, ContentSettings } from '../../schemas/transform-config.ts';
 import { safeStringify } from './json-access.ts';
 import { firstText, lastUserText, type Message, type MessagePart } from './messages.ts';
 

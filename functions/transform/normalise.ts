@@ -1,6 +1,6 @@
-import { contentSettingsFor, type TransformConfig } from '../../schemas/config.ts';
 import type { InvocationRow, InvocationRowFields } from '../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../schemas/row-constants.ts';
+import { contentSettingsFor, type TransformConfig } from '../../schemas/transform-config.ts';
 import { bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';

@@ -1,4 +1,4 @@
-import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/transform-config.ts';
 
 /** BEDROCK_O2_CONFIG (JSON) → validated config, once at cold start. Absent means all defaults. */
 export const CONFIG_ENV = 'BEDROCK_O2_CONFIG';
