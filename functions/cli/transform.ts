@@ -69,7 +69,11 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
 
   const { response, outcomes } =
     values.source === 'logs'
-      ? await processLogsEvent(event, { normaliser: createNormaliser(config), telemetry })
+      ? await processLogsEvent(event, {
+          normaliser: createNormaliser(config),
+          telemetry,
+          keepRows: values.rows,
+        })
       : processMetricsEvent(event, { telemetry, maxDecompressedBytes: config.maxDecompressedBytes });
 
   if (values.rows) {

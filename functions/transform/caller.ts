@@ -6,8 +6,20 @@ export interface Caller {
 
 const NO_CALLER: Caller = { name: undefined, role: undefined };
 
+const callers = new Map<string, Caller>();
+
+/** Memoised: a batch comes from few principals. */
 export function parseCaller(arn: string | undefined): Caller {
   if (arn === undefined) return NO_CALLER;
+  let caller = callers.get(arn);
+  if (caller === undefined) {
+    caller = callerOf(arn);
+    if (callers.size < 10_000) callers.set(arn, caller);
+  }
+  return caller;
+}
+
+function callerOf(arn: string): Caller {
   const resource = arnResource(arn);
   if (resource === undefined) return NO_CALLER;
   if (resource === 'root') return { name: 'root', role: undefined };

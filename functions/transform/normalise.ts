@@ -110,6 +110,24 @@ function runProvider(
   }
 }
 
+/** JSON array text of the distinct codes, in first-seen order (codes are plain identifiers). */
+function warningsJson(warnings: readonly WarningCode[]): string {
+  const distinct: WarningCode[] = [];
+  for (const code of warnings) if (!distinct.includes(code)) distinct.push(code);
+  return `["${distinct.join('","')}"]`;
+}
+
+// Invocations in one batch share few distinct timestamps (second precision): parse each once.
+let lastEventTime = '';
+let lastEventTimeMs = Number.NaN;
+function parseEventTime(eventTime: string): number {
+  if (eventTime !== lastEventTime) {
+    lastEventTime = eventTime;
+    lastEventTimeMs = Date.parse(eventTime);
+  }
+  return lastEventTimeMs;
+}
+
 /** §4.1: the invocation's own time; the log event's when it is missing or unparsable; never processing time. */
 function invocationTimeMs(
   eventTime: string | undefined,
@@ -117,7 +135,7 @@ function invocationTimeMs(
   ctx: RowContext,
   warnings: WarningCode[],
 ): number {
-  let timestampMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
+  let timestampMs = eventTime === undefined ? Number.NaN : parseEventTime(eventTime);
   if (!(timestampMs > 0)) {
     timestampMs = meta.eventTimestampMs ?? ctx.nowMs;
     warnings.push('timestamp_from_log_event');
@@ -274,7 +292,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     gen_ai_output_sha256: content.outputSha256,
     aws_bedrock_content_truncated: content.truncated ? true : undefined,
     normaliser: provider.id,
-    normaliser_warnings: warnings.length === 0 ? undefined : JSON.stringify([...new Set(warnings)]),
+    normaliser_warnings: warnings.length === 0 ? undefined : warningsJson(warnings),
     forwarder_version: FORWARDER_VERSION,
   };
   // Promoted metadata columns go after the declared fields; JSON key order is cosmetic to OpenObserve.

@@ -7,7 +7,17 @@ import { toFirehoseResult } from './firehose-result.ts';
 import type { Normaliser } from './normalise.ts';
 import { type PutRecordBatch, type ReingestOptions, reingestRecords } from './reingest.ts';
 import { selectOverflow } from './size-guard.ts';
-import { addRows, type BatchSummary, newSummary, type Telemetry } from './telemetry.ts';
+import {
+  addRowStats,
+  type BatchSummary,
+  newSummary,
+  type RowStats,
+  rowStats,
+  type Telemetry,
+} from './telemetry.ts';
+
+const NO_ROWS: readonly object[] = [];
+
 import { type RecordOutcome, transformRecord } from './transform-record.ts';
 
 /**
@@ -28,6 +38,8 @@ export interface LogsDeps {
   readonly telemetry: Telemetry;
   /** Absent (the CLI): no AWS call, the response may exceed 6 MB. */
   readonly reingest?: ReingestTarget | undefined;
+  /** Keep each record's rows in the outcomes (the CLI prints them); the Lambda lets them go at once. */
+  readonly keepRows?: boolean;
 }
 
 export interface LogsResult {
@@ -64,7 +76,17 @@ export async function processLogsEvent(
 ): Promise<LogsResult> {
   const summary = newSummary();
   const records = inputRecords(event);
-  const outcomes = records.map((record) => transformRecord(record.data, deps.normaliser));
+  const stats: (RowStats | undefined)[] = [];
+  const outcomes = records.map((record) => {
+    const outcome = transformRecord(record.data, deps.normaliser);
+    if (outcome.kind !== 'ok') {
+      stats.push(undefined);
+      return outcome;
+    }
+    // Summarise now and drop the rows: holding a whole batch of row objects costs the GC more than this.
+    stats.push(rowStats(outcome.rows));
+    return deps.keepRows === true ? outcome : { ...outcome, rows: NO_ROWS };
+  });
   const results: FirehoseTransformationResultRecord[] = records.map((record, index) =>
     toFirehoseResult(record.recordId, outcomes[index] as RecordOutcome, record.data),
   );
@@ -81,7 +103,8 @@ export async function processLogsEvent(
     if (result.result === 'Ok') summary.recordsOk++;
     else if (result.result === 'Dropped') summary.recordsDropped++;
     else summary.recordsFailed++;
-    if (outcome.kind === 'ok' && result.result === 'Ok') addRows(summary, outcome.rows);
+    const recordStats = stats[index];
+    if (recordStats !== undefined && result.result === 'Ok') addRowStats(summary, recordStats);
     if (outcome.kind === 'failed') deps.telemetry.recordFailed(record.recordId, outcome.error);
   });
   deps.telemetry.batchDone(summary);

@@ -17,10 +17,23 @@ const MAX_VALUE_LENGTH = 1024;
 const MAX_JSON_LENGTH = 16 * 1024;
 export const METADATA_COLUMN_PREFIX = 'aws_bedrock_request_metadata_';
 
+const sanitisedKeys = new Map<string, string>();
+
+/** Lowercase, every character outside `[a-z0-9_]` → `_`, at most 64 characters (memoised: keys repeat). */
 export function sanitiseMetadataKey(key: string): string {
-  let out = '';
-  for (const char of key.toLowerCase()) out += /[a-z0-9_]/.test(char) ? char : '_';
-  return out.slice(0, MAX_KEY_LENGTH);
+  let out = sanitisedKeys.get(key);
+  if (out !== undefined) return out;
+  out = '';
+  for (const char of key.toLowerCase()) {
+    const code = char.charCodeAt(0);
+    const kept =
+      char.length === 1 &&
+      ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f);
+    out += kept ? char : '_';
+    if (out.length >= MAX_KEY_LENGTH) break;
+  }
+  if (sanitisedKeys.size < 10_000) sanitisedKeys.set(key, out);
+  return out;
 }
 
 function valueText(value: unknown): string {

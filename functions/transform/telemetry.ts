@@ -35,14 +35,24 @@ export function newSummary(): BatchSummary {
   };
 }
 
-export function addRows(summary: BatchSummary, rows: readonly object[]): void {
-  summary.rows += rows.length;
+/** What one record's rows add to the summary, computed as soon as the record is encoded. */
+export interface RowStats {
+  readonly rows: number;
+  readonly rowsOutsideIngestWindow: number;
+  readonly warnings: ReadonlyMap<string, number>;
+  readonly tokens: ReadonlyMap<string, { model: string; profileType: string; input: number; output: number }>;
+}
+
+export function rowStats(rows: readonly object[]): RowStats {
+  const warnings = new Map<string, number>();
+  const tokens = new Map<string, { model: string; profileType: string; input: number; output: number }>();
+  let outside = 0;
   for (const row of rows as readonly Record<string, unknown>[]) {
-    const warnings = row['normaliser_warnings'];
-    if (typeof warnings === 'string') {
-      for (const code of JSON.parse(warnings) as string[]) {
-        summary.warnings.set(code, (summary.warnings.get(code) ?? 0) + 1);
-        if (code === 'timestamp_outside_ingest_window') summary.rowsOutsideIngestWindow++;
+    const codes = row['normaliser_warnings'];
+    if (typeof codes === 'string') {
+      for (const code of JSON.parse(codes) as string[]) {
+        warnings.set(code, (warnings.get(code) ?? 0) + 1);
+        if (code === 'timestamp_outside_ingest_window') outside++;
       }
     }
     const input = row['gen_ai_usage_input_tokens'];
@@ -51,14 +61,34 @@ export function addRows(summary: BatchSummary, rows: readonly object[]): void {
     const model = String(row['gen_ai_response_model'] ?? row['gen_ai_request_model'] ?? 'unknown');
     const profileType = String(row['aws_bedrock_inference_profile_type'] ?? 'none');
     const key = `${model}\u0000${profileType}`;
-    let entry = summary.tokens.get(key);
+    let entry = tokens.get(key);
     if (entry === undefined) {
       entry = { model, profileType, input: 0, output: 0 };
-      summary.tokens.set(key, entry);
+      tokens.set(key, entry);
     }
     entry.input += typeof input === 'number' ? input : 0;
     entry.output += typeof output === 'number' ? output : 0;
   }
+  return { rows: rows.length, rowsOutsideIngestWindow: outside, warnings, tokens };
+}
+
+export function addRowStats(summary: BatchSummary, stats: RowStats): void {
+  summary.rows += stats.rows;
+  summary.rowsOutsideIngestWindow += stats.rowsOutsideIngestWindow;
+  for (const [code, count] of stats.warnings)
+    summary.warnings.set(code, (summary.warnings.get(code) ?? 0) + count);
+  for (const [key, { model, profileType, input, output }] of stats.tokens) {
+    const entry = summary.tokens.get(key);
+    if (entry === undefined) summary.tokens.set(key, { model, profileType, input, output });
+    else {
+      entry.input += input;
+      entry.output += output;
+    }
+  }
+}
+
+export function addRows(summary: BatchSummary, rows: readonly object[]): void {
+  addRowStats(summary, rowStats(rows));
 }
 
 /** Where the handler reports; the Lambda uses Powertools, the CLI writes to stderr. */
