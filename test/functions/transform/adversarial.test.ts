@@ -65,6 +65,11 @@ describe('hostile input fails its own record only, with a clear reason', () => {
       /logEvents\[0\]\.message/,
     ],
     [
+      'a log event without a real time',
+      recordData({ messageType: 'DATA_MESSAGE', logEvents: [{ id: '1', timestamp: 0, message: 'x' }] }),
+      /logEvents\[0\]\.timestamp: expected epoch milliseconds/,
+    ],
+    [
       'non-UTF-8 bytes',
       gzipSync(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])).toString('base64'),
       /not valid UTF-8/,
