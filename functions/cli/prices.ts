@@ -115,6 +115,12 @@ type Operation = (typeof OPERATIONS)[number];
 const asOperation = (value: unknown): Operation | undefined =>
   OPERATIONS.find((operation) => operation === value);
 
+function invocationTimeMs(eventTime: string | undefined, microseconds: number | undefined): number {
+  const parsed = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
+  if (parsed > 0) return parsed;
+  return microseconds === undefined ? Number.NaN : microseconds / 1000;
+}
+
 function invocationFromRow(row: Json): Invocation {
   const microseconds = num(row['_timestamp']);
   const eventTime = str(row['aws_bedrock_event_time']);
@@ -125,12 +131,8 @@ function invocationFromRow(row: Json): Invocation {
     modelId: str(row['gen_ai_request_model']),
     responseModel: str(row['gen_ai_response_model']),
     region: str(row['cloud_region']),
-    timestampMs:
-      microseconds !== undefined
-        ? microseconds / 1000
-        : eventTime === undefined
-          ? Number.NaN
-          : Date.parse(eventTime),
+    // The invocation's own time priced the row; _timestamp may have been moved (demo, replay).
+    timestampMs: invocationTimeMs(eventTime, microseconds),
     request: {
       operationName: asOperation(row['gen_ai_operation_name']) ?? 'chat',
       inputTokens: num(row['gen_ai_usage_input_tokens']),

@@ -4,24 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, UsageError } from '../../../functions/cli/io.ts';
+import { UsageError } from '../../../functions/cli/io.ts';
 import { runPrices } from '../../../functions/cli/prices.ts';
+import { captureIo } from '../../helpers/cli.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-
-function captureIo(cwd = REPO, env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    env,
-    cwd,
-    readStdin: async () => Buffer.alloc(0),
-    stderrIsTty: false,
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a';
 
@@ -57,7 +44,7 @@ function tempDir(): string {
 
 describe('prices check', () => {
   it('checks the bundled fixtures by default, flags the unpriced ones and exits 1', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo({ cwd: REPO });
     const code = await runPrices(['check'], io);
     expect(code).toBe(1);
     const text = stdout();
@@ -80,7 +67,7 @@ describe('prices check', () => {
   });
 
   it('prints one JSON object with --json', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo({ cwd: REPO });
     const code = await runPrices(['check', '--json', 'test/fixtures/bedrock/anthropic_messages'], io);
     expect(code).toBe(0);
     const report = JSON.parse(stdout());
@@ -105,7 +92,7 @@ describe('prices check', () => {
       join(dir, 'rows.ndjson.gz'),
       gzipSync(lines.map((line) => JSON.stringify(line)).join('\n')),
     );
-    const { io, stdout } = captureIo(dir);
+    const { io, stdout } = captureIo({ cwd: dir });
     expect(await runPrices(['check', '.'], io)).toBe(0);
     expect(stdout()).toContain('2 model ids in 2 invocations from 1 files; 0 unpriced.');
     expect(stdout()).toMatch(/cohere\.command-r-v1:0 .*0\.5\s+0\.5\s+0\.5\s+1\.5\s+—\s+override/);
@@ -120,10 +107,10 @@ describe('prices check', () => {
         applicationProfiles: { [APP_PROFILE]: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
       }),
     );
-    const without = captureIo(dir);
+    const without = captureIo({ cwd: dir });
     expect(await runPrices(['check', 'rows.jsonl'], without.io)).toBe(1);
     expect(without.stdout()).toContain(`UNPRICED ${APP_PROFILE} (us-east-1): model not resolved`);
-    const mapped = captureIo(dir);
+    const mapped = captureIo({ cwd: dir });
     expect(await runPrices(['check', '--config', 'config.json', 'rows.jsonl'], mapped.io)).toBe(0);
     expect(mapped.stdout()).toMatch(
       /anthropic\.claude-sonnet-4-5-20250929-v1:0\s+global\s+3\s+0\.3\s+3\.75\s+15/,
@@ -131,7 +118,7 @@ describe('prices check', () => {
   });
 
   it('reports bad usage as UsageError (exit 2 through main)', async () => {
-    const { io } = captureIo();
+    const { io } = captureIo({ cwd: REPO });
     await expect(runPrices(['check', 'no/such/path'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['check', '--bogus'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['audit'], io)).rejects.toThrow(UsageError);
@@ -140,13 +127,13 @@ describe('prices check', () => {
   });
 
   it('prints help for the command and each subcommand', async () => {
-    const top = captureIo();
+    const top = captureIo({ cwd: REPO });
     expect(await runPrices(['--help'], top.io)).toBe(0);
     expect(top.stdout()).toContain('bedrock-o2 prices check');
-    const check = captureIo();
+    const check = captureIo({ cwd: REPO });
     expect(await runPrices(['check', '--help'], check.io)).toBe(0);
     expect(check.stdout()).toContain('Exit codes: 0 every model priced, 1 some model unpriced');
-    const explain = captureIo();
+    const explain = captureIo({ cwd: REPO });
     expect(await runPrices(['explain', '-h'], explain.io)).toBe(0);
     expect(explain.stdout()).toContain('Usage: bedrock-o2 prices explain');
   });
@@ -156,7 +143,7 @@ describe('prices explain', () => {
   it('shows the arithmetic of a row and that it matches the row’s cost', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'row.json'), JSON.stringify(SONNET_CACHE_ROW));
-    const { io, stdout } = captureIo(dir);
+    const { io, stdout } = captureIo({ cwd: dir });
     expect(await runPrices(['explain', 'row.json'], io)).toBe(0);
     const text = stdout();
     expect(text).toContain(
@@ -172,13 +159,27 @@ describe('prices explain', () => {
     );
   });
 
+  it('prices by the invocation’s own time when _timestamp was moved (demo, replay)', async () => {
+    const dir = tempDir();
+    const moved = {
+      ...SONNET_CACHE_ROW,
+      aws_bedrock_event_time: '2025-09-18T08:41:02Z',
+      _timestamp: Date.parse('2031-01-01T00:00:00Z') * 1000,
+    };
+    writeFileSync(join(dir, 'row.json'), JSON.stringify(moved));
+    const { io, stdout } = captureIo({ cwd: dir });
+    expect(await runPrices(['explain', 'row.json'], io)).toBe(0);
+    expect(stdout()).toContain('at 2025-09-18T08:41:02.000Z');
+    expect(stdout()).toContain('): matches');
+  });
+
   it('exits 1 and says DIFFERS when the row’s cost is not what the table gives', async () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'rows.ndjson'),
       `${JSON.stringify({ ...SONNET_CACHE_ROW, gen_ai_usage_cost_usd: 0.0165 })}\n{}\n`,
     );
-    const { io, stdout } = captureIo(dir);
+    const { io, stdout } = captureIo({ cwd: dir });
     expect(await runPrices(['explain', 'rows.ndjson'], io)).toBe(1);
     expect(stdout()).toContain(
       'Row: gen_ai_usage_cost_usd $0.0165 (priced, @pydantic/genai-prices@0.1.8): DIFFERS',
@@ -186,7 +187,7 @@ describe('prices explain', () => {
   });
 
   it('explains a ModelInvocationLog too: Nova Canvas premium at 1024 × 1024', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo({ cwd: REPO });
     const code = await runPrices(
       ['explain', 'test/fixtures/bedrock/titan_image/nova-canvas-image-s3-offload.json'],
       io,
@@ -205,11 +206,11 @@ describe('prices explain', () => {
       gen_ai_usage_output_tokens: 5,
     });
     writeFileSync(join(dir, 'row.json'), JSON.stringify(unknown));
-    const text = captureIo(dir);
+    const text = captureIo({ cwd: dir });
     expect(await runPrices(['explain', 'row.json'], text.io)).toBe(1);
     expect(text.stdout()).toContain('UNPRICED: no price for acme.frontier-v1');
     expect(text.stdout()).toContain('Row: no gen_ai_usage_cost_usd (no status, no source): matches');
-    const json = captureIo(dir);
+    const json = captureIo({ cwd: dir });
     expect(await runPrices(['explain', '--json', 'row.json'], json.io)).toBe(1);
     const report = JSON.parse(json.stdout());
     expect(report.result).toMatchObject({ status: 'unpriced', warnings: ['price_missing'] });
@@ -218,7 +219,7 @@ describe('prices explain', () => {
   });
 
   it('needs exactly one file', async () => {
-    const { io } = captureIo();
+    const { io } = captureIo({ cwd: REPO });
     await expect(runPrices(['explain'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['explain', 'a.json', 'b.json'], io)).rejects.toThrow(UsageError);
   });
