@@ -63,10 +63,15 @@ function publish(metrics: Metrics, summary: BatchSummary): void {
     single.addDimension('Code', code);
     single.addMetric('Warnings', MetricUnit.Count, count);
   }
+  // A single metric is flushed by its first addMetric, so each token metric gets its own.
   for (const { model, profileType, input, output } of summary.tokens.values()) {
-    const single = metrics.singleMetric();
-    single.addDimensions({ Model: model, ProfileType: profileType });
-    single.addMetric('InputTokens', MetricUnit.Count, input);
-    single.addMetric('OutputTokens', MetricUnit.Count, output);
+    for (const [name, value] of [
+      ['InputTokens', input],
+      ['OutputTokens', output],
+    ] as const) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ Model: model, ProfileType: profileType });
+      single.addMetric(name, MetricUnit.Count, value);
+    }
   }
 }
