@@ -119,7 +119,9 @@ const InvocationRowFieldsSchema = z.strictObject({
     .optional()
     .describe('outputBodyS3Path when the response body was offloaded to S3'),
   aws_bedrock_embedding_count: int.optional().describe('Embeddings produced (vectors are never copied)'),
-  aws_bedrock_image_count: int.optional().describe('Images produced (bytes are never copied)'),
+  aws_bedrock_image_count: int
+    .optional()
+    .describe('Images produced (bytes never copied); the number requested when the response went to S3'),
   aws_bedrock_request_metadata: str.optional().describe('requestMetadata as JSON text'),
   gen_ai_usage_cost_usd: float.min(0).optional().describe('Estimated cost; present only when priced'),
   gen_ai_usage_input_cost_usd: float

@@ -103,6 +103,18 @@ describe('bedrock-o2 transform', () => {
     expect(stderr()).toMatch(/content\.contentMode/);
   });
 
+  it('processes an event over the Lambda limits anyway, with warnings on stderr', async () => {
+    // ~7 MB of base64 that is not gzip: over the 6 MB request limit, and each record fails on its own.
+    const junk = Buffer.alloc(900_000, 0x41).toString('base64');
+    const { io, stdout, stderr } = captureIo({ stdin: eventJson(Array.from({ length: 6 }, () => junk)) });
+    expect(await main(['transform'], io)).toBe(1);
+    expect(stderr()).toMatch(
+      /warning: stdin is \d+ bytes, over the Lambda's 6 MB request limit; processing anyway/,
+    );
+    expect(stderr()).toMatch(/warning: the response is \d+ bytes, over the Lambda's 6 MB limit/);
+    expect(JSON.parse(stdout()).records).toHaveLength(6);
+  });
+
   it('has --help', async () => {
     const { io, stdout } = captureIo();
     expect(await main(['transform', '--help'], io)).toBe(0);
