@@ -47,8 +47,9 @@ export const contentSettingsShape = {
       .int()
       .check(
         z.gte(1024),
-        z.lte(128 * 1024),
-        z.describe('Budget per content field in UTF-8 bytes before truncation (default 32768)'),
+        // Four content fields at this size plus metadata keep a row under the 256 KiB of record-schema §4.6.
+        z.lte(40 * 1024),
+        z.describe('Budget per content field in UTF-8 bytes before truncation (default 32768, at most 40960)'),
       ),
   ),
   redact: z.optional(

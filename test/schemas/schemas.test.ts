@@ -42,6 +42,7 @@ describe('TransformConfigSchema and BEDROCK_O2_CONFIG', () => {
   it.each([
     [{ content: { contentMode: 'everything' } }, /content\.contentMode/],
     [{ content: { maxContentBytes: 10 } }, /content\.maxContentBytes/],
+    [{ content: { maxContentBytes: 64 * 1024 } }, /content\.maxContentBytes: Too big/],
     [{ content: { redact: ['(unclosed'] } }, /content\.redact\[0\]: not a valid regular expression/],
     [{ logGroups: { g: { contentMode: 'x' } } }, /logGroups\.g\.contentMode/],
     [

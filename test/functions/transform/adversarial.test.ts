@@ -115,6 +115,27 @@ describe('large and odd but valid input still becomes rows', () => {
     expect(JSON.parse(String(row?.['normaliser_warnings']))).toContain('content_truncated');
   });
 
+  it('a row with every content field at the largest budget and hostile metadata stays under 256 KiB', async () => {
+    const huge = 'é'.repeat(300_000);
+    const log = withPrompt(huge);
+    const body = (log['input'] as { inputBodyJson: Record<string, unknown> }).inputBodyJson;
+    body['system'] = huge;
+    (log['output'] as { outputBodyJson: unknown }).outputBodyJson = {
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'text', text: huge }],
+    };
+    log['requestMetadata'] = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`key${i}${'k'.repeat(300)}`, 'v'.repeat(5000)]),
+    );
+    log['requestId'] = 'r'.repeat(100_000);
+    const record = recordData(dataMessage([{ message: JSON.stringify(log), timestamp: 1 }]));
+    const { response } = await run([record], { content: { maxContentBytes: 40 * 1024 } });
+    const [row] = decodeRows(response.records[0]?.data ?? '');
+    expect(Buffer.byteLength(JSON.stringify(row))).toBeLessThan(256 * 1024);
+    expect(InvocationRowSchema.safeParse(row).success).toBe(true);
+  });
+
   it('10,000 log events in one record → 10,000 rows', async () => {
     const message = JSON.stringify(sample);
     const events = Array.from({ length: 10_000 }, (_, i) => ({ message, timestamp: 1_743_096_168_000 + i }));
