@@ -1,3 +1,4 @@
+import type { WarningCode } from '../../schemas/row-constants.ts';
 /**
  * The OpenTelemetry GenAI message shape every provider extracts into (record-schema §2):
  * `[{"role":"user","parts":[{"type":"text","content":"…"}]}]`. Media never carries bytes, only a URI or a
@@ -123,6 +124,28 @@ function joinedText(message: Message): string | undefined {
     if (text.length >= ENOUGH_FOR_PREVIEW) break;
   }
   return text;
+}
+
+/**
+ * A tool call rebuilt from a stream: its arguments are the concatenated JSON deltas when any came, else the
+ * input the block started with. Unparsable JSON stays text and is reported.
+ */
+export function streamedToolCallPart(
+  block: {
+    readonly name: string | undefined;
+    readonly id: string | undefined;
+    readonly input: unknown;
+    readonly json: string;
+  },
+  warnings: WarningCode[],
+): MessagePart {
+  let args: unknown = block.input ?? {};
+  if (block.json !== '') {
+    const parsed = parseToolArguments(block.json);
+    if (!parsed.ok) warnings.push('tool_arguments_unparsable');
+    args = parsed.value;
+  }
+  return toolCallPart(block.name ?? '', args, block.id);
 }
 
 export function toolCallPart(name: string, args: unknown, id: string | undefined): MessagePart {

@@ -13,7 +13,7 @@ import {
   type Message,
   type MessagePart,
   mediaPart,
-  parseToolArguments,
+  streamedToolCallPart,
   toolCallPart,
   toolResponsePart,
 } from '../messages.ts';
@@ -185,15 +185,8 @@ function applyDelta(blocks: Map<number, BlockInProgress>, chunk: JsonObject): vo
 
 function assembledBlockParts(block: BlockInProgress, warnings: WarningCode[]): MessagePart[] {
   switch (block.type) {
-    case 'tool_use': {
-      let args: unknown = block.input ?? {};
-      if (block.json !== '') {
-        const parsed = parseToolArguments(block.json);
-        if (!parsed.ok) warnings.push('tool_arguments_unparsable');
-        args = parsed.value;
-      }
-      return [toolCallPart(block.name ?? '', args, block.id)];
-    }
+    case 'tool_use':
+      return [streamedToolCallPart(block, warnings)];
     case 'thinking':
       return block.text === '' ? [] : [{ type: 'reasoning', content: block.text }];
     case 'redacted_thinking':

@@ -9,7 +9,7 @@ import {
   objectsOf,
   pick,
 } from '../json-access.ts';
-import { type Message, type MessagePart, parseToolArguments, toolCallPart } from '../messages.ts';
+import { type Message, type MessagePart, streamedToolCallPart } from '../messages.ts';
 import { messageOf, messagesOf, systemParts } from './converse-content.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
@@ -262,15 +262,8 @@ function applyDelta(blocks: Map<number, BlockInProgress>, event: JsonObject): vo
 
 function assembledParts(block: BlockInProgress, warnings: WarningCode[]): MessagePart[] {
   switch (block.kind) {
-    case 'tool': {
-      let args: unknown = block.input ?? {};
-      if (block.json !== '') {
-        const parsed = parseToolArguments(block.json);
-        if (!parsed.ok) warnings.push('tool_arguments_unparsable');
-        args = parsed.value;
-      }
-      return [toolCallPart(block.name ?? '', args, block.id)];
-    }
+    case 'tool':
+      return [streamedToolCallPart(block, warnings)];
     case 'reasoning':
       return block.text === '' ? [] : [{ type: 'reasoning', content: block.text }];
     default:

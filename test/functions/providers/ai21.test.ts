@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ai21 } from '../../../functions/transform/providers/ai21.ts';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { fixtureInput, inputOnly, truncatedStream, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 
@@ -83,7 +83,7 @@ describe('ai21.accepts', () => {
       const input = fixtureInput('ai21', name);
       expect(ai21.accepts(input)).toBe(true);
       expect(ai21.accepts(inputOnly(input))).toBe(true);
-      expect(selectProvider(unknownVendor(input)).provider.id).toBe('ai21');
+      expect(selectProvider(asUnknownVendor(input)).provider.id).toBe('ai21');
     },
   );
 

@@ -9,7 +9,7 @@ import { stability } from '../../../functions/transform/providers/stability.ts';
 import { titanEmbed } from '../../../functions/transform/providers/titan-embed.ts';
 import { titanImage } from '../../../functions/transform/providers/titan-image.ts';
 import { titanText } from '../../../functions/transform/providers/titan-text.ts';
-import { asUnknownVendor, FIXTURES, inputOfLog } from './fixture-provider-input.ts';
+import { asUnknownVendor, FIXTURES, inputOfLog } from '../../helpers/provider-input.ts';
 
 /**
  * Discrimination of the anthropic_text, nova, titan_*, stability, cohere and cohere_embed normalisers over every

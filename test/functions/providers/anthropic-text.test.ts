@@ -7,7 +7,7 @@ import {
   hostileBodies,
   inputOnly,
   truncatedStream,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const invoke = fixtureInput('anthropic_text', 'anthropic-text-completion-invoke');
 const stream = fixtureInput('anthropic_text', 'synthetic-anthropic-text-invoke-stream');

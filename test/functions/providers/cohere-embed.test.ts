@@ -6,7 +6,7 @@ import {
   fixtureInput,
   hostileBodies,
   inputOnly,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const v3 = fixtureInput('cohere_embed', 'cohere-embed-v3');
 const v4ByType = fixtureInput('cohere_embed', 'synthetic-cohere-embed-v4-invoke');

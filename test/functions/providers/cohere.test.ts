@@ -7,7 +7,7 @@ import {
   hostileBodies,
   inputOnly,
   truncatedStream,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const legacy = fixtureInput('cohere', 'cohere-command-text-invoke');
 const legacyStream = fixtureInput('cohere', 'synthetic-cohere-command-text-invoke-stream');

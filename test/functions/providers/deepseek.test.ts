@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deepseek } from '../../../functions/transform/providers/deepseek.ts';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { fixtureInput, inputOnly, truncatedStream, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 const reasoning = (content: string) => ({ type: 'reasoning', content });
@@ -84,17 +84,17 @@ describe('deepseek.accepts', () => {
 
   it('is chosen by shape for R1 bodies of an unknown vendor; Chat Completions bodies go to openai', () => {
     expect(
-      selectProvider(unknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-r1-invoke'))).provider.id,
+      selectProvider(asUnknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-r1-invoke'))).provider.id,
     ).toBe('deepseek');
     expect(
-      selectProvider(unknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-r1-stream'))).provider.id,
+      selectProvider(asUnknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-r1-stream'))).provider.id,
     ).toBe('deepseek');
     expect(
-      selectProvider(unknownVendor(inputOnly(fixtureInput('deepseek', 'synthetic-deepseek-r1-invoke'))))
+      selectProvider(asUnknownVendor(inputOnly(fixtureInput('deepseek', 'synthetic-deepseek-r1-invoke'))))
         .provider.id,
     ).toBe('deepseek');
     expect(
-      selectProvider(unknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-v3-chat-invoke'))).provider
+      selectProvider(asUnknownVendor(fixtureInput('deepseek', 'synthetic-deepseek-v3-chat-invoke'))).provider
         .id,
     ).toBe('openai');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import { llama } from '../../../functions/transform/providers/llama.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { fixtureInput, inputOnly, truncatedStream, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 
@@ -122,7 +122,7 @@ describe('llama.accepts', () => {
   it('accepts input-only logs of its own vendor and of unknown vendors with a Llama template', () => {
     expect(llama.accepts(inputOnly(fixtureInput('llama', 'meta-llama-invoke')))).toBe(true);
     expect(llama.accepts(inputOnly(fixtureInput('llama', 'imported-model-invoke')))).toBe(true);
-    expect(llama.accepts(unknownVendor(inputOnly(fixtureInput('llama', 'synthetic-llama2-invoke'))))).toBe(
+    expect(llama.accepts(asUnknownVendor(inputOnly(fixtureInput('llama', 'synthetic-llama2-invoke'))))).toBe(
       true,
     );
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import { mistral } from '../../../functions/transform/providers/mistral.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { fixtureInput, inputOnly, truncatedStream, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 
@@ -129,7 +129,7 @@ describe('mistral.accepts', () => {
     expect(input.vendor).toBe('mistral');
     expect(mistral.accepts(input)).toBe(true);
     expect(mistral.accepts(inputOnly(input))).toBe(true);
-    expect(selectProvider(unknownVendor(input)).provider.id).toBe('mistral');
+    expect(selectProvider(asUnknownVendor(input)).provider.id).toBe('mistral');
   });
 
   it.each([

@@ -8,7 +8,7 @@ import {
   fixtureInput,
   hostileBodies,
   inputOnly,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const stream = fixtureInput('nova', 'nova-invoke-stream');
 const invoke = fixtureInput('nova', 'synthetic-nova-invoke');

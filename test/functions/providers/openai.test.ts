@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import { openai } from '../../../functions/transform/providers/openai.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { fixtureInput, inputOnly, truncatedStream, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 const reasoning = (content: string) => ({ type: 'reasoning', content });
@@ -82,7 +82,7 @@ describe('openai.accepts', () => {
       const input = fixtureInput('openai', name);
       expect(openai.accepts(input)).toBe(true);
       expect(openai.accepts(inputOnly(input))).toBe(true);
-      expect(selectProvider(unknownVendor(input)).provider.id).toBe('openai');
+      expect(selectProvider(asUnknownVendor(input)).provider.id).toBe('openai');
     },
   );
 

@@ -10,7 +10,7 @@ import type { Provider, ProviderInput } from '../../../functions/transform/provi
 import { qwen } from '../../../functions/transform/providers/qwen.ts';
 import { writer } from '../../../functions/transform/providers/writer.ts';
 import { allFixtures } from '../../helpers/fixtures.ts';
-import { providerInputOf, unknownVendor } from './bedrock-fixture-input.ts';
+import { asUnknownVendor, inputOfLog } from '../../helpers/provider-input.ts';
 
 /**
  * The providers for prompt-template and Chat Completions bodies, checked together: which fixture each one
@@ -51,7 +51,7 @@ describe('accepts across every fixture', () => {
   );
 
   it.each(cases)('%s by %s', (_label, _id, fixture, provider) => {
-    const input = providerInputOf(fixture.log);
+    const input = inputOfLog(fixture.log);
     expect(provider.accepts(input)).toBe(expectedAcceptance(provider.id, fixture.normaliser, fixture.name));
   });
 
@@ -66,14 +66,14 @@ describe('selection of these providers’ fixtures', () => {
   it.each(mine.map((f) => [`${f.normaliser}/${f.name}`, f] as const))(
     '%s goes to its folder’s provider',
     (_l, fixture) => {
-      expect(selectProvider(providerInputOf(fixture.log)).provider.id).toBe(fixture.normaliser);
+      expect(selectProvider(inputOfLog(fixture.log)).provider.id).toBe(fixture.normaliser);
     },
   );
 
   it('is not taken from other providers when their vendor is unknown', () => {
     const others = fixtures.filter((fixture) => !IDS.has(fixture.normaliser));
     for (const fixture of others) {
-      const input = unknownVendor(providerInputOf(fixture.log));
+      const input = asUnknownVendor(inputOfLog(fixture.log));
       const takers = PROVIDERS.filter((provider) => provider.accepts(input)).map((provider) => provider.id);
       expect({ fixture: `${fixture.normaliser}/${fixture.name}`, takers }).toEqual({
         fixture: `${fixture.normaliser}/${fixture.name}`,
@@ -87,7 +87,7 @@ describe('no base64 in any result', () => {
   it.each(
     fixtures.filter((f) => IDS.has(f.normaliser)).map((f) => [`${f.normaliser}/${f.name}`, f] as const),
   )('%s', (_label, fixture) => {
-    const input = providerInputOf(fixture.log);
+    const input = inputOfLog(fixture.log);
     const json = JSON.stringify(selectProvider(input).provider.normalise(input));
     expect(json).not.toMatch(/iVBORw0KGgo|\/9j\/4AAQ|base64,/);
   });

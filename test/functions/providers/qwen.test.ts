@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
 import { qwen } from '../../../functions/transform/providers/qwen.ts';
-import { fixtureInput, inputOnly } from './bedrock-fixture-input.ts';
+import { fixtureInput, inputOnly } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 const reasoning = (content: string) => ({ type: 'reasoning', content });

@@ -6,7 +6,7 @@ import {
   fixtureInput,
   hostileBodies,
   inputOnly,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const sdxl = fixtureInput('stability', 'stability-sdxl-image');
 const sd3 = fixtureInput('stability', 'synthetic-stability-sd3-invoke');

@@ -7,7 +7,7 @@ import {
   fixtureInput,
   hostileBodies,
   inputOnly,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const textV2 = fixtureInput('titan_embed', 'synthetic-titan-embed-text-v2-invoke');
 const multimodal = fixtureInput('titan_embed', 'synthetic-titan-embed-image-invoke');

@@ -7,7 +7,7 @@ import {
   fixtureInput,
   hostileBodies,
   inputOnly,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const titan = fixtureInput('titan_image', 'titan-image-generator-inline');
 const canvasOffloaded = fixtureInput('titan_image', 'nova-canvas-image-s3-offload');

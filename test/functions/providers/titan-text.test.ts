@@ -6,7 +6,7 @@ import {
   hostileBodies,
   inputOnly,
   truncatedStream,
-} from './fixture-provider-input.ts';
+} from '../../helpers/provider-input.ts';
 
 const invoke = fixtureInput('titan_text', 'titan-text-invoke');
 const stream = fixtureInput('titan_text', 'synthetic-titan-text-invoke-stream');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectProvider } from '../../../functions/transform/providers/index.ts';
 import { writer } from '../../../functions/transform/providers/writer.ts';
-import { fixtureInput, inputOnly, truncatedStream } from './bedrock-fixture-input.ts';
+import { fixtureInput, inputOnly, truncatedStream } from '../../helpers/provider-input.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { resolveModelId } from '../../../functions/transform/model-id.ts';
-import type { ProviderFields, ProviderInput } from '../../../functions/transform/providers/provider.ts';
-import { allFixtures, type Fixture } from '../../helpers/fixtures.ts';
+import { resolveModelId } from '../../functions/transform/model-id.ts';
+import type { ProviderFields, ProviderInput } from '../../functions/transform/providers/provider.ts';
+import { allFixtures, type Fixture } from './fixtures.ts';
 
 /** Every fixture under test/fixtures/bedrock, read once per test file. */
 export const FIXTURES: readonly Fixture[] = allFixtures();
@@ -44,10 +44,10 @@ export function inputOnly(input: ProviderInput): ProviderInput {
   return { ...input, outputBody: null };
 }
 
-/** The stream with its last chunk missing (connection cut before the final chunk). */
-export function truncatedStream(input: ProviderInput): ProviderInput {
-  const chunks = input.outputBody as unknown[];
-  return { ...input, outputBody: chunks.slice(0, -1) };
+/** A stream cut short: only its first `keep` chunks (default: all but the last, the connection cut before the end). */
+export function truncatedStream(input: ProviderInput, keep?: number): ProviderInput {
+  const chunks = Array.isArray(input.outputBody) ? input.outputBody : [];
+  return { ...input, outputBody: chunks.slice(0, keep ?? -1) };
 }
 
 /** Assert no base64 payload or vector from the log reaches the result. */
