@@ -43,14 +43,12 @@ const regexSource = z.string().check(
 export const contentSettingsShape = {
   contentMode: z.optional(ContentModeSchema),
   maxContentBytes: z.optional(
-    z
-      .int()
-      .check(
-        z.gte(1024),
-        // Four content fields at this size plus metadata keep a row under the 256 KiB of record-schema §4.6.
-        z.lte(40 * 1024),
-        z.describe('Budget per content field in UTF-8 bytes before truncation (default 32768, at most 40960)'),
-      ),
+    z.int().check(
+      z.gte(1024),
+      // Four content fields at this size plus metadata keep a row under the 256 KiB of record-schema §4.6.
+      z.lte(40 * 1024),
+      z.describe('Budget per content field in UTF-8 bytes before truncation (default 32768, at most 40960)'),
+    ),
   ),
   redact: z.optional(
     z
