@@ -5,3 +5,4 @@ export * from './config.ts';
 export * from './firehose.ts';
 export * from './invocation-row.ts';
 export * from './metric-row.ts';
+export * from './price-overrides.ts';
