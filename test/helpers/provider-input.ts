@@ -1,6 +1,10 @@
 import { expect } from 'vitest';
 import { resolveModelId } from '../../functions/transform/model-id.ts';
-import type { ProviderFields, ProviderInput } from '../../functions/transform/providers/provider.ts';
+import type {
+  Provider,
+  ProviderFields,
+  ProviderInput,
+} from '../../functions/transform/providers/provider.ts';
 import { allFixtures, type Fixture } from './fixtures.ts';
 
 /** Every fixture under test/fixtures/bedrock, read once per test file. */
@@ -98,4 +102,15 @@ export function hostileBodies(): unknown[] {
     ],
     deep,
   ];
+}
+
+/** Every pair of hostile input and output bodies on top of `base`: neither accepts nor normalise may throw. */
+export function expectSurvivesHostileBodies(provider: Provider, base: ProviderInput): void {
+  for (const inputBody of hostileBodies()) {
+    for (const outputBody of hostileBodies()) {
+      const input = { ...base, inputBody, outputBody };
+      expect(() => provider.accepts(input)).not.toThrow();
+      expect(() => provider.normalise(input)).not.toThrow();
+    }
+  }
 }
