@@ -1,5 +1,38 @@
-import type { FirehoseTransformationResultRecord } from 'aws-lambda';
+import type { FirehoseTransformationEvent, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { addRowStats, type BatchSummary, type RowStats } from './telemetry.ts';
 import type { RecordOutcome } from './transform-record.ts';
+
+export interface InputRecord {
+  readonly recordId: string;
+  readonly data: string;
+}
+
+/** The event's records, read defensively: the handlers never throw for data. */
+export function inputRecords(event: FirehoseTransformationEvent): InputRecord[] {
+  const records: unknown = (event as { records?: unknown }).records;
+  if (!Array.isArray(records)) return [];
+  return records.map((record: { recordId?: unknown; data?: unknown }) => ({
+    recordId: String(record.recordId),
+    data: typeof record.data === 'string' ? record.data : '',
+  }));
+}
+
+/** Count one record's final result, and the rows it delivers, into the batch summary. */
+export function tallyResult(
+  summary: BatchSummary,
+  input: InputRecord,
+  result: FirehoseTransformationResultRecord,
+  stats: RowStats | undefined,
+): void {
+  summary.recordsIn++;
+  summary.bytesIn += input.data.length;
+  if (result.result === 'Ok') {
+    summary.recordsOk++;
+    summary.bytesOut += result.data?.length ?? 0;
+    if (stats !== undefined) addRowStats(summary, stats);
+  } else if (result.result === 'Dropped') summary.recordsDropped++;
+  else summary.recordsFailed++;
+}
 
 /**
  * Outcome → the Firehose status model. Dropped and ProcessingFailed carry the input's original data

@@ -3,22 +3,14 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { toFirehoseResult } from './firehose-result.ts';
+import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from './firehose-result.ts';
 import type { Normaliser } from './normalise.ts';
 import { type PutRecordBatch, type ReingestOptions, reingestRecords } from './reingest.ts';
 import { selectOverflow } from './size-guard.ts';
-import {
-  addRowStats,
-  type BatchSummary,
-  newSummary,
-  type RowStats,
-  rowStats,
-  type Telemetry,
-} from './telemetry.ts';
+import { type BatchSummary, newSummary, type RowStats, rowStats, type Telemetry } from './telemetry.ts';
+import { type RecordOutcome, transformRecord } from './transform-record.ts';
 
 const NO_ROWS: readonly object[] = [];
-
-import { type RecordOutcome, transformRecord } from './transform-record.ts';
 
 /**
  * The logs Firehose transformation, end to end: every record → decode → parse → normalise → encode (in
@@ -46,20 +38,6 @@ export interface LogsResult {
   readonly response: FirehoseTransformationResult;
   readonly outcomes: readonly RecordOutcome[];
   readonly summary: BatchSummary;
-}
-
-interface InputRecord {
-  readonly recordId: string;
-  readonly data: string;
-}
-
-function inputRecords(event: FirehoseTransformationEvent): InputRecord[] {
-  const records: unknown = (event as { records?: unknown }).records;
-  if (!Array.isArray(records)) return [];
-  return records.map((record: { recordId?: unknown; data?: unknown }) => ({
-    recordId: String(record.recordId),
-    data: typeof record.data === 'string' ? record.data : '',
-  }));
 }
 
 /** `arn:aws:firehose:<region>:<acct>:deliverystream/<name>` → name. */
@@ -96,15 +74,7 @@ export async function processLogsEvent(
 
   records.forEach((record, index) => {
     const outcome = outcomes[index] as RecordOutcome;
-    summary.recordsIn++;
-    summary.bytesIn += record.data.length;
-    const result = results[index] as FirehoseTransformationResultRecord;
-    summary.bytesOut += result.result === 'Ok' ? (result.data?.length ?? 0) : 0;
-    if (result.result === 'Ok') summary.recordsOk++;
-    else if (result.result === 'Dropped') summary.recordsDropped++;
-    else summary.recordsFailed++;
-    const recordStats = stats[index];
-    if (recordStats !== undefined && result.result === 'Ok') addRowStats(summary, recordStats);
+    tallyResult(summary, record, results[index] as FirehoseTransformationResultRecord, stats[index]);
     if (outcome.kind === 'failed') deps.telemetry.recordFailed(record.recordId, outcome.error);
   });
   deps.telemetry.batchDone(summary);

@@ -2,9 +2,9 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResult } from '
 import { decodeUtf8, recordBytes } from './decode.ts';
 import { encodeRows } from './encode.ts';
 import type { TransformStage } from './errors.ts';
-import { toFirehoseResult } from './firehose-result.ts';
+import { inputRecords, tallyResult, toFirehoseResult } from './firehose-result.ts';
 import { metricRow } from './metric-row.ts';
-import { addRows, type BatchSummary, newSummary, type Telemetry } from './telemetry.ts';
+import { type BatchSummary, newSummary, rowStats, type Telemetry } from './telemetry.ts';
 import { asTransformError, type RecordOutcome } from './transform-record.ts';
 
 /**
@@ -43,27 +43,13 @@ export function processMetricsEvent(
   deps: MetricsDeps,
 ): { response: FirehoseTransformationResult; outcomes: RecordOutcome[]; summary: BatchSummary } {
   const summary = newSummary();
-  const records: readonly { recordId?: unknown; data?: unknown }[] = Array.isArray(event.records)
-    ? event.records
-    : [];
   const outcomes: RecordOutcome[] = [];
-  const results = records.map((record) => {
-    const recordId = String(record.recordId);
-    const data = typeof record.data === 'string' ? record.data : '';
-    const outcome = transformMetricsRecord(data, deps.maxDecompressedBytes);
+  const results = inputRecords(event).map((record) => {
+    const outcome = transformMetricsRecord(record.data, deps.maxDecompressedBytes);
     outcomes.push(outcome);
-    summary.recordsIn++;
-    summary.bytesIn += data.length;
-    const result = toFirehoseResult(recordId, outcome, data);
-    if (outcome.kind === 'ok') {
-      summary.recordsOk++;
-      summary.bytesOut += result.data?.length ?? 0;
-      addRows(summary, outcome.rows);
-    } else if (outcome.kind === 'dropped') summary.recordsDropped++;
-    else {
-      summary.recordsFailed++;
-      deps.telemetry.recordFailed(recordId, outcome.error);
-    }
+    const result = toFirehoseResult(record.recordId, outcome, record.data);
+    tallyResult(summary, record, result, outcome.kind === 'ok' ? rowStats(outcome.rows) : undefined);
+    if (outcome.kind === 'failed') deps.telemetry.recordFailed(record.recordId, outcome.error);
     return result;
   });
   deps.telemetry.batchDone(summary);

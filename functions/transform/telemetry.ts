@@ -87,10 +87,6 @@ export function addRowStats(summary: BatchSummary, stats: RowStats): void {
   }
 }
 
-export function addRows(summary: BatchSummary, rows: readonly object[]): void {
-  addRowStats(summary, rowStats(rows));
-}
-
 /** Where the handler reports; the Lambda uses Powertools, the CLI writes to stderr. */
 export interface Telemetry {
   recordFailed(recordId: string, error: TransformError): void;

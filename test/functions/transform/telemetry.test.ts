@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TransformError } from '../../../functions/transform/errors.ts';
 import { powertoolsTelemetry } from '../../../functions/transform/powertools-telemetry.ts';
-import { addRows, newSummary } from '../../../functions/transform/telemetry.ts';
+import { addRowStats, newSummary, rowStats } from '../../../functions/transform/telemetry.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -39,15 +39,18 @@ describe('powertoolsTelemetry', () => {
       recordsFailed: 1,
       recordsReingested: 1,
     });
-    addRows(summary, [
-      {
-        gen_ai_response_model: 'anthropic.claude-3-haiku-20240307-v1:0',
-        aws_bedrock_inference_profile_type: 'cross_region',
-        gen_ai_usage_input_tokens: 100,
-        gen_ai_usage_output_tokens: 7,
-        normaliser_warnings: '["tokens_from_body","timestamp_outside_ingest_window"]',
-      },
-    ]);
+    addRowStats(
+      summary,
+      rowStats([
+        {
+          gen_ai_response_model: 'anthropic.claude-3-haiku-20240307-v1:0',
+          aws_bedrock_inference_profile_type: 'cross_region',
+          gen_ai_usage_input_tokens: 100,
+          gen_ai_usage_output_tokens: 7,
+          normaliser_warnings: '["tokens_from_body","timestamp_outside_ingest_window"]',
+        },
+      ]),
+    );
     powertoolsTelemetry('logs').batchDone(summary);
 
     const documents = stdout.lines().filter((line) => '_aws' in line);
