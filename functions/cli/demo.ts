@@ -3,11 +3,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
 import { createNormaliser } from '../transform/normalise.ts';
 import { processLogsEvent } from '../transform/process-logs.ts';
-import { loadTransformConfig } from '../transform/runtime-config.ts';
 import { parseCommandArgs } from './args.ts';
+import { loadCliConfig } from './files.ts';
 import {
   controlMessage,
   dataMessage,
@@ -76,10 +75,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     return EXIT_OK;
   }
   const openobserve = openObserveSettings(io.env, { url: values.url, org: values.org });
-  const config =
-    values.config === undefined
-      ? loadTransformConfig(io.env)
-      : await configFile(resolve(io.cwd, values.config));
+  const config = await loadCliConfig(values.config, io);
   const inputDir = values.input === undefined ? BUNDLED_SAMPLES : resolve(io.cwd, values.input);
   const samples = await loadSamples(inputDir);
   if (samples.length === 0) throw new UsageError(`no sample logs (*.json) found under ${inputDir}`);
@@ -173,16 +169,6 @@ async function deliverRows(
       : `delivery to ${settings.url} failed: ${result.message}\n`,
   );
   return { ok: result.ok, message: result.message };
-}
-
-async function configFile(path: string): Promise<TransformConfig> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`cannot read ${path} as JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(TransformConfigSchema, value, path);
 }
 
 async function loadSamples(dir: string): Promise<Sample[]> {

@@ -1,7 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import type { TransformConfig } from '../../schemas/config.ts';
 import type { ImageQuality } from '../../schemas/price-overrides.ts';
 import { type ResolvedModel, refineWithBodyModel, resolveModelId } from '../transform/model-id.ts';
 import {
@@ -14,8 +13,8 @@ import {
   ratesOf,
   roundCost,
 } from '../transform/pricing/price-invocation.ts';
-import { loadTransformConfig } from '../transform/runtime-config.ts';
 import { parseCommandArgs } from './args.ts';
+import { loadCliConfig, parseUserJson, readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 import { formatTable } from './table.ts';
 
@@ -227,34 +226,9 @@ function invocationsFromJson(value: unknown): Invocation[] {
   return [];
 }
 
-async function readBytes(path: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UsageError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  if (!path.endsWith('.gz')) return bytes;
-  try {
-    return gunzipSync(bytes);
-  } catch {
-    throw new UsageError(`${path} is not gzip`);
-  }
-}
-
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsageError(`${where} is not valid JSON`);
-  }
-}
-
 async function invocationsInFile(path: string, io: CliIo): Promise<Invocation[]> {
-  const text = (await readBytes(path)).toString('utf8');
-  if (!ROW_FILE.test(path)) return invocationsFromJson(parseJson(text, path));
+  const text = (await readUserFile(path)).toString('utf8');
+  if (!ROW_FILE.test(path)) return invocationsFromJson(parseUserJson(text, path));
   const invocations: Invocation[] = [];
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
@@ -284,12 +258,6 @@ async function filesUnderIfData(path: string): Promise<string[]> {
   const info = await stat(path);
   if (info.isDirectory()) return filesUnder(path);
   return ROW_FILE.test(path) || JSON_FILE.test(path) ? [path] : [];
-}
-
-async function loadConfig(path: string | undefined, io: CliIo): Promise<TransformConfig> {
-  if (path === undefined) return loadTransformConfig(io.env);
-  const text = (await readBytes(resolve(io.cwd, path))).toString('utf8');
-  return parseConfig(TransformConfigSchema, parseJson(text, path), path);
 }
 
 function resolveInvocationModel(invocation: Invocation, config: TransformConfig): ResolvedModel {
@@ -405,7 +373,7 @@ async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(CHECK_HELP);
     return EXIT_OK;
   }
-  const config = await loadConfig(values.config, io);
+  const config = await loadCliConfig(values.config, io);
   const paths = (positionals.length > 0 ? positionals : [DEFAULT_CHECK_PATH]).map((path) =>
     resolve(io.cwd, path),
   );
@@ -441,14 +409,14 @@ async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
 // ---------------------------------------------------------------------------------------------------------
 
 async function firstInvocation(path: string, io: CliIo): Promise<Invocation> {
-  const text = (await readBytes(path)).toString('utf8');
+  const text = (await readUserFile(path)).toString('utf8');
   let value: unknown;
   if (ROW_FILE.test(path)) {
     const line = text.split('\n').find((candidate) => candidate.trim() !== '');
     if (line === undefined) throw new UsageError(`${path} is empty`);
-    value = parseJson(line, `${path}:1`);
+    value = parseUserJson(line, `${path}:1`);
   } else {
-    value = parseJson(text, path);
+    value = parseUserJson(text, path);
   }
   const [invocation, ...others] = invocationsFromJson(value);
   if (invocation === undefined)
@@ -550,7 +518,7 @@ async function runExplain(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError('expects exactly one FILE (see --help)');
-  const config = await loadConfig(values.config, io);
+  const config = await loadCliConfig(values.config, io);
   const invocation = await firstInvocation(resolve(io.cwd, positionals[0] ?? ''), io);
   const model = resolveInvocationModel(invocation, config);
   const result = priceInvocation(

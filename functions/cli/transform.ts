@@ -1,21 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import {
-  formatConfigIssues,
-  parseConfig,
-  type TransformConfig,
-  TransformConfigSchema,
-} from '../../schemas/config.ts';
+import { formatConfigIssues } from '../../schemas/config.ts';
 import { FirehoseTransformationEventSchema } from '../../schemas/firehose.ts';
 import { createNormaliser } from '../transform/normalise.ts';
 import { processLogsEvent } from '../transform/process-logs.ts';
 import { processMetricsEvent } from '../transform/process-metrics.ts';
-import { loadTransformConfig } from '../transform/runtime-config.ts';
 import { RESPONSE_LIMIT_BYTES } from '../transform/size-guard.ts';
 import { type BatchSummary, safeCause, type Telemetry } from '../transform/telemetry.ts';
 import type { RecordOutcome } from '../transform/transform-record.ts';
 import { parseCommandArgs } from './args.ts';
+import { loadCliConfig, readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 
 export const TRANSFORM_HELP = `Usage: bedrock-o2 transform [--source logs|metrics] [--rows] [--config FILE] [FILE]
@@ -56,9 +50,9 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   }
   if (positionals.length > 1) throw new UsageError('expects at most one FILE');
   const file = positionals[0];
-  const config = await loadConfig(values.config, io);
+  const config = await loadCliConfig(values.config, io);
   const where = file ?? 'stdin';
-  const bytes = file === undefined ? await io.readStdin() : await readInput(resolve(io.cwd, file));
+  const bytes = file === undefined ? await io.readStdin() : await readUserFile(resolve(io.cwd, file));
   if (bytes.length > REQUEST_LIMIT_BYTES) {
     io.stderr(
       `warning: ${where} is ${bytes.length} bytes, over the Lambda's 6 MB request limit; processing anyway\n`,
@@ -90,28 +84,6 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
     io.stdout(`${json}\n`);
   }
   return outcomes.some((outcome: RecordOutcome) => outcome.kind === 'failed') ? EXIT_INCOMPLETE : EXIT_OK;
-}
-
-async function readInput(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new UsageError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-}
-
-async function loadConfig(path: string | undefined, io: CliIo): Promise<TransformConfig> {
-  if (path === undefined) return loadTransformConfig(io.env);
-  const text = (await readInput(resolve(io.cwd, path))).toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not valid JSON`);
-  }
-  return parseConfig(TransformConfigSchema, value, path);
 }
 
 export function parseEvent(bytes: Buffer, where: string): FirehoseTransformationEvent {
