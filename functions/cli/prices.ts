@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TransformConfig } from '../../schemas/config.ts';
-import type { ImageQuality } from '../../schemas/price-overrides.ts';
 import { type ResolvedModel, refineWithBodyModel, resolveModelId } from '../transform/model-id.ts';
+import { createNormaliser, type Normaliser } from '../transform/normalise.ts';
 import {
   type PriceLine,
   type PriceRequest,
@@ -107,7 +107,6 @@ const isObject = (value: unknown): value is Json =>
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-const obj = (value: unknown): Json | undefined => (isObject(value) ? value : undefined);
 
 const OPERATIONS = ['chat', 'text_completion', 'embeddings', 'generate_content'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -150,90 +149,38 @@ function invocationFromRow(row: Json): Invocation {
   };
 }
 
-function imagesIn(outputBody: Json | undefined, inputBody: Json | undefined): number | undefined {
-  const images = outputBody?.['images'] ?? outputBody?.['artifacts'];
-  if (Array.isArray(images)) return images.length;
-  return num(obj(inputBody?.['imageGenerationConfig'])?.['numberOfImages']);
-}
-
-function embeddingsIn(outputBody: Json | undefined): number | undefined {
-  const embeddings = outputBody?.['embeddings'];
-  if (Array.isArray(embeddings)) return embeddings.length;
-  const byType = obj(embeddings);
-  const first = byType === undefined ? undefined : Object.values(byType).find(Array.isArray);
-  if (first !== undefined) return first.length;
-  return Array.isArray(outputBody?.['embedding']) ? 1 : undefined;
-}
-
-function imageSizeIn(output: Json | undefined, inputBody: Json | undefined): PriceRequest['imageSize'] {
-  const config = obj(inputBody?.['imageGenerationConfig']) ?? inputBody;
-  const width = num(output?.['outputImageWidth']) ?? num(config?.['width']);
-  const height = num(output?.['outputImageHeight']) ?? num(config?.['height']);
-  return width === undefined || height === undefined ? undefined : { width, height };
-}
-
-/** Titan/Nova say `quality`; SDXL bills more than 50 steps as premium. */
-function imageQualityIn(inputBody: Json | undefined): ImageQuality | undefined {
-  const quality = str(obj(inputBody?.['imageGenerationConfig'])?.['quality']);
-  if (quality === 'standard' || quality === 'premium') return quality;
-  const steps = num(inputBody?.['steps']);
-  return steps === undefined ? undefined : steps > 50 ? 'premium' : 'standard';
-}
-
-/** A ModelInvocationLog as the transform would price it (record-schema §4.8: input = envelope + cache). */
-export function invocationFromLog(log: Json): Invocation {
-  const input = obj(log['input']);
-  const output = obj(log['output']);
-  const inputBody = obj(input?.['inputBodyJson']);
-  const outputBody = obj(output?.['outputBodyJson']);
-  const envelopeInput = num(input?.['inputTokenCount']);
-  const cacheRead = num(input?.['cacheReadInputTokenCount']);
-  const cacheWrite = num(input?.['cacheWriteInputTokenCount']);
-  const imageCount = imagesIn(outputBody, inputBody);
-  const embeddingCount = embeddingsIn(outputBody);
-  const imageSize = imageSizeIn(output, inputBody);
-  const imageQuality = imageQualityIn(inputBody);
+/** A ModelInvocationLog priced exactly as the transform prices its row (same provider reading, same rules). */
+function invocationFromLog(log: Json, normaliser: Normaliser): Invocation {
+  const { model, region, timestampMs, ...request } = normaliser.priceRequest(log);
   return {
     modelId: str(log['modelId']),
-    responseModel: undefined,
-    region: str(log['region']),
-    timestampMs: Date.parse(str(log['timestamp']) ?? ''),
-    request: {
-      operationName:
-        imageCount !== undefined ? 'generate_content' : embeddingCount !== undefined ? 'embeddings' : 'chat',
-      inputTokens:
-        envelopeInput === undefined ? undefined : envelopeInput + (cacheRead ?? 0) + (cacheWrite ?? 0),
-      outputTokens: num(output?.['outputTokenCount']),
-      cacheReadTokens: cacheRead,
-      cacheWriteTokens: cacheWrite,
-      imageCount,
-      embeddingCount,
-      ...(imageSize === undefined ? {} : { imageSize }),
-      ...(imageQuality === undefined ? {} : { imageQuality }),
-    },
+    responseModel: model.model,
+    region,
+    timestampMs,
+    request,
     rowCost: undefined,
     requestId: str(log['requestId']),
   };
 }
 
-function invocationsFromJson(value: unknown): Invocation[] {
-  if (Array.isArray(value)) return value.flatMap(invocationsFromJson);
+function invocationsFromJson(value: unknown, normaliser: Normaliser): Invocation[] {
+  if (Array.isArray(value)) return value.flatMap((item) => invocationsFromJson(item, normaliser));
   if (!isObject(value)) return [];
-  if (value['schemaType'] === 'ModelInvocationLog') return [invocationFromLog(value)];
+  if (value['schemaType'] === 'ModelInvocationLog') return [invocationFromLog(value, normaliser)];
   if ('gen_ai_request_model' in value || value['source_type'] === 'bedrock_invocation_log') {
     return [invocationFromRow(value)];
   }
   return [];
 }
 
-async function invocationsInFile(path: string, io: CliIo): Promise<Invocation[]> {
+async function invocationsInFile(path: string, io: CliIo, normaliser: Normaliser): Promise<Invocation[]> {
   const text = (await readUserFile(path)).toString('utf8');
-  if (!ROW_FILE.test(path)) return invocationsFromJson(parseUserJson(text, path));
+  if (!ROW_FILE.test(path)) return invocationsFromJson(parseUserJson(text, path), normaliser);
   const invocations: Invocation[] = [];
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     try {
-      invocations.push(...invocationsFromJson(JSON.parse(line)));
+      invocations.push(...invocationsFromJson(JSON.parse(line), normaliser));
     } catch {
       io.stderr(`warning: ${path}:${index + 1} is not JSON; skipped\n`);
     }
@@ -378,7 +325,10 @@ async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
     resolve(io.cwd, path),
   );
   const files = (await Promise.all(paths.map(filesUnder))).flat();
-  const invocations = (await Promise.all(files.map((file) => invocationsInFile(file, io)))).flat();
+  const normaliser = createNormaliser(config);
+  const invocations = (
+    await Promise.all(files.map((file) => invocationsInFile(file, io, normaliser)))
+  ).flat();
   if (invocations.length === 0) {
     throw new UsageError(
       `no invocation rows or ModelInvocationLog records found in ${positionals.join(' ') || DEFAULT_CHECK_PATH}`,
@@ -408,7 +358,7 @@ async function runCheck(argv: readonly string[], io: CliIo): Promise<number> {
 // prices explain
 // ---------------------------------------------------------------------------------------------------------
 
-async function firstInvocation(path: string, io: CliIo): Promise<Invocation> {
+async function firstInvocation(path: string, io: CliIo, normaliser: Normaliser): Promise<Invocation> {
   const text = (await readUserFile(path)).toString('utf8');
   let value: unknown;
   if (ROW_FILE.test(path)) {
@@ -418,7 +368,7 @@ async function firstInvocation(path: string, io: CliIo): Promise<Invocation> {
   } else {
     value = parseUserJson(text, path);
   }
-  const [invocation, ...others] = invocationsFromJson(value);
+  const [invocation, ...others] = invocationsFromJson(value, normaliser);
   if (invocation === undefined)
     throw new UsageError(`${path} holds no invocation row or ModelInvocationLog record`);
   if (others.length > 0)
@@ -519,7 +469,11 @@ async function runExplain(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('expects exactly one FILE (see --help)');
   const config = await loadCliConfig(values.config, io);
-  const invocation = await firstInvocation(resolve(io.cwd, positionals[0] ?? ''), io);
+  const invocation = await firstInvocation(
+    resolve(io.cwd, positionals[0] ?? ''),
+    io,
+    createNormaliser(config),
+  );
   const model = resolveInvocationModel(invocation, config);
   const result = priceInvocation(
     { ...invocation.request, model, region: invocation.region, timestampMs: invocation.timestampMs },

@@ -1,7 +1,7 @@
 import type { InvocationRow, InvocationRowFields } from '../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../schemas/row-constants.ts';
 import { contentSettingsFor, type TransformConfig } from '../../schemas/transform-config.ts';
-import { bedrockAdditions } from './bedrock-additions.ts';
+import { type BedrockAdditions, bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';
 import { toFinishReason } from './finish-reason.ts';
@@ -33,9 +33,14 @@ export interface NormaliserOptions {
   readonly price?: (request: PriceRequest) => PriceResult;
 }
 
+/** What the Firehose pipeline needs of a normaliser: the config and one row per invocation log. */
+export type RowMaker = Pick<Normaliser, 'config' | 'invocationRow'>;
+
 export interface Normaliser {
   readonly config: TransformConfig;
   invocationRow(log: JsonObject, meta: LogEventMeta): InvocationRow;
+  /** What the row's price is computed from, for tools that price logs without making rows (`prices`). */
+  priceRequest(log: JsonObject): PriceRequest;
 }
 
 const HOUR_MS = 3_600_000;
@@ -70,6 +75,17 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
         windowMs,
         price,
       });
+    },
+    priceRequest(log) {
+      const warnings: WarningCode[] = [];
+      const bodies = readBodies(log, resolveModel(bounded(asString(log['modelId']))), warnings);
+      const eventTime = asString(log['timestamp']);
+      return priceRequestOf(
+        bodies,
+        readUsage(log, bodies, warnings),
+        bounded(asString(log['region'])),
+        eventTime === undefined ? Number.NaN : Date.parse(eventTime),
+      );
     },
   };
 }
@@ -158,8 +174,21 @@ function statusOf(
     : 'success';
 }
 
-function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): InvocationRow {
-  const warnings: WarningCode[] = [];
+/** The envelope's identity fields and what the provider read from the bodies. */
+interface BodyReading {
+  readonly input: JsonObject | undefined;
+  readonly output: JsonObject | undefined;
+  readonly operation: string | undefined;
+  readonly requestId: string | undefined;
+  readonly modelId: string | undefined;
+  readonly streaming: boolean;
+  readonly provider: Provider;
+  readonly fields: ProviderFields;
+  readonly additions: BedrockAdditions;
+  readonly resolved: ResolvedModel;
+}
+
+function readBodies(log: JsonObject, resolvedById: ResolvedModel, warnings: WarningCode[]): BodyReading {
   const input = asObject(log['input']);
   const output = asObject(log['output']);
   const operation = bounded(asString(log['operation']));
@@ -170,8 +199,8 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const providerInput: ProviderInput = {
     operation,
     streaming: operation?.endsWith('Stream') === true,
-    vendor: ctx.resolved.vendor,
-    model: ctx.resolved.model,
+    vendor: resolvedById.vendor,
+    model: resolvedById.model,
     inputBody: input?.['inputBodyJson'],
     outputBody: output?.['outputBodyJson'],
   };
@@ -180,33 +209,59 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const { provider, fields } = runProvider(choice.provider, providerInput, warnings);
   if (fields.warnings !== undefined) warnings.push(...fields.warnings);
   const additions = bedrockAdditions(providerInput.outputBody);
-  const resolved = refineWithBodyModel(ctx.resolved, fields.bodyModel);
+  const resolved = refineWithBodyModel(resolvedById, fields.bodyModel);
   warnings.push(...resolved.warnings);
+  return {
+    input,
+    output,
+    operation,
+    requestId,
+    modelId,
+    streaming: providerInput.streaming,
+    provider,
+    fields,
+    additions,
+    resolved,
+  };
+}
 
-  const eventTime = bounded(asString(log['timestamp']));
-  const timestampMs = invocationTimeMs(eventTime, meta, ctx, warnings);
-  const region = bounded(asString(log['region']));
-  const callerArn = bounded(asString(asObject(log['identity'])?.['arn']));
-  const caller = parseCaller(callerArn);
+/** What was used and produced: tokens (§4.8), the error, offloaded bodies, images. */
+interface UsageReading {
+  readonly errorCode: string | undefined;
+  readonly tokens: TokenCounts;
+  readonly inputS3Path: string | undefined;
+  readonly outputS3Path: string | undefined;
+  readonly imageCount: number | undefined;
+}
 
+function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]): UsageReading {
+  const { input, output, fields, additions } = bodies;
   const errorCode = bounded(asString(log['errorCode']));
   const tokens = tokenCounts(input, output, mergeUsage(fields.usage, additions.usage), warnings);
   const chatLike = fields.operationName === 'chat' || fields.operationName === 'text_completion';
   if (errorCode === undefined && (tokens.input === undefined || (chatLike && tokens.output === undefined))) {
     warnings.push('tokens_missing');
   }
-  const stopReason = bounded(fields.stopReason);
-  const guardrailAction = fields.guardrailAction ?? additions.guardrailAction;
   const inputS3Path = bounded(asString(input?.['inputBodyS3Path']));
   const outputS3Path = bounded(asString(output?.['outputBodyS3Path']));
   if (inputS3Path !== undefined || outputS3Path !== undefined) warnings.push('body_offloaded');
-  const metadata = metadataFields(log['requestMetadata'], ctx.config);
   const imageCount =
     fields.imageCount ??
     (outputS3Path !== undefined && errorCode === undefined ? fields.requestedImageCount : undefined);
+  return { errorCode, tokens, inputS3Path, outputS3Path, imageCount };
+}
 
-  const price = ctx.price({
-    model: resolved,
+/** The one place a price request is built: rows and `prices check` price an invocation the same way. */
+function priceRequestOf(
+  bodies: BodyReading,
+  usage: UsageReading,
+  region: string | undefined,
+  timestampMs: number,
+): PriceRequest {
+  const { fields } = bodies;
+  const { errorCode, tokens } = usage;
+  return {
+    model: bodies.resolved,
     region,
     timestampMs,
     operationName: fields.operationName,
@@ -215,11 +270,31 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     outputTokens: tokens.output ?? (errorCode === undefined ? undefined : 0),
     cacheReadTokens: tokens.cacheRead,
     cacheWriteTokens: tokens.cacheWrite,
-    imageCount,
+    imageCount: usage.imageCount,
     embeddingCount: fields.embeddingCount,
-    imageSize: imageSizeOf(output, fields),
+    imageSize: imageSizeOf(bodies.output, fields),
     imageQuality: fields.imageQuality,
-  });
+  };
+}
+
+function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): InvocationRow {
+  const warnings: WarningCode[] = [];
+  const bodies = readBodies(log, ctx.resolved, warnings);
+  const { operation, requestId, modelId, provider, fields, additions, resolved } = bodies;
+
+  const eventTime = bounded(asString(log['timestamp']));
+  const timestampMs = invocationTimeMs(eventTime, meta, ctx, warnings);
+  const region = bounded(asString(log['region']));
+  const callerArn = bounded(asString(asObject(log['identity'])?.['arn']));
+  const caller = parseCaller(callerArn);
+
+  const usage = readUsage(log, bodies, warnings);
+  const { errorCode, tokens, inputS3Path, outputS3Path, imageCount } = usage;
+  const stopReason = bounded(fields.stopReason);
+  const guardrailAction = fields.guardrailAction ?? additions.guardrailAction;
+  const metadata = metadataFields(log['requestMetadata'], ctx.config);
+
+  const price = ctx.price(priceRequestOf(bodies, usage, region, timestampMs));
   warnings.push(...price.warnings);
 
   const content = contentFields(
@@ -243,7 +318,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     gen_ai_provider_name: 'aws.bedrock',
     gen_ai_operation_name: fields.operationName,
     aws_bedrock_operation: operation,
-    aws_bedrock_streaming: providerInput.streaming,
+    aws_bedrock_streaming: bodies.streaming,
     gen_ai_request_model: modelId,
     gen_ai_response_model: resolved.model,
     aws_bedrock_model_vendor: resolved.vendor,

@@ -4,7 +4,7 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from './firehose-result.ts';
-import type { Normaliser } from './normalise.ts';
+import type { RowMaker } from './normalise.ts';
 import { type PutRecordBatch, type ReingestOptions, reingestRecords } from './reingest.ts';
 import { selectOverflow } from './size-guard.ts';
 import { type BatchSummary, newSummary, type RowStats, rowStats, type Telemetry } from './telemetry.ts';
@@ -26,7 +26,7 @@ export interface ReingestTarget {
 }
 
 export interface LogsDeps {
-  readonly normaliser: Normaliser;
+  readonly normaliser: RowMaker;
   readonly telemetry: Telemetry;
   /** Absent (the CLI): no AWS call, the response may exceed 6 MB. */
   readonly reingest?: ReingestTarget | undefined;

@@ -2,7 +2,7 @@ import { decodeEnvelope } from './decode.ts';
 import { encodeRows } from './encode.ts';
 import { TransformError, type TransformStage } from './errors.ts';
 import { logRow } from './log-row.ts';
-import type { Normaliser } from './normalise.ts';
+import type { RowMaker } from './normalise.ts';
 import { parseLogMessage } from './parse.ts';
 
 /**
@@ -18,7 +18,7 @@ export type RecordOutcome =
 /** Firehose hands at most 1,024,000 bytes per record to an HTTP endpoint. */
 export const MAX_OUTPUT_RECORD_BYTES = 1_024_000;
 
-export function transformRecord(data: unknown, normaliser: Normaliser): RecordOutcome {
+export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutcome {
   let stage: TransformStage = 'decode';
   try {
     const envelope = decodeEnvelope(data, normaliser.config.maxDecompressedBytes);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNormaliser } from '../../../functions/transform/normalise.ts';
+import { priceInvocation } from '../../../functions/transform/pricing/price-invocation.ts';
 import { PROVIDERS } from '../../../functions/transform/providers/index.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 import { InvocationRowSchema } from '../../../schemas/invocation-row.ts';
@@ -33,6 +34,18 @@ describe('normalised rows of every fixture', () => {
       await expect(`${JSON.stringify(stable, null, 2)}\n`).toMatchFileSnapshot(
         join(GOLDEN_DIR, 'normalised', fixture.normaliser, `${fixture.name}.json`),
       );
+    },
+  );
+});
+
+describe('priceRequest', () => {
+  it.each(allFixtures().map((f) => [`${f.normaliser}/${f.name}`, f] as const))(
+    '%s: pricing the log alone gives the row’s cost',
+    (_label, fixture) => {
+      const row = rowFor(fixture.log);
+      const result = priceInvocation(createNormaliser(config).priceRequest(fixture.log));
+      expect(result.costUsd).toBe(row['gen_ai_usage_cost_usd']);
+      expect(result.status).toBe(row['aws_bedrock_cost_status']);
     },
   );
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
-import type { Normaliser } from '../../../functions/transform/normalise.ts';
+import type { RowMaker } from '../../../functions/transform/normalise.ts';
 import { processLogsEvent } from '../../../functions/transform/process-logs.ts';
 import {
   chunkForBatch,
@@ -77,7 +77,7 @@ describe('the logs handler keeps its response under 6 MB', () => {
   // a small event produces an oversized response; the guard is what is under test, not normalisation.
   const config = TransformConfigSchema.parse({});
   const noise = (length: number): string => randomBytes((length * 3) / 4).toString('base64');
-  const bloating: Normaliser = {
+  const bloating: RowMaker = {
     config,
     invocationRow: (_log, meta) =>
       ({ source_type: 'test', aws_log_event_id: meta.eventId, blob: noise(150_000) }) as never,
