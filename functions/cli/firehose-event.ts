@@ -83,8 +83,3 @@ export function firehoseEvent(
     })),
   };
 }
-
-/** Compact one-line JSON, as Bedrock writes each invocation log into CloudWatch. */
-export function logMessage(log: unknown): string {
-  return JSON.stringify(log);
-}

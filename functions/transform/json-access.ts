@@ -35,10 +35,6 @@ export function asCount(value: unknown): number | undefined {
   return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-export function asBoolean(value: unknown): boolean | undefined {
-  return typeof value === 'boolean' ? value : undefined;
-}
-
 /** `obj[k1][k2]…` through objects only. */
 export function pick(value: unknown, ...path: readonly string[]): unknown {
   let current = value;

@@ -18,10 +18,6 @@ export interface Message {
   parts: MessagePart[];
 }
 
-export function textPart(content: string): MessagePart {
-  return { type: 'text', content };
-}
-
 export function textMessage(role: string, content: string): Message {
   return { role, parts: [{ type: 'text', content }] };
 }

@@ -5,7 +5,7 @@ import { type BedrockAdditions, bedrockAdditions } from './bedrock-additions.ts'
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';
 import { toFinishReason } from './finish-reason.ts';
-import { asCount, asObject, asString, firstDefined, type JsonObject } from './json-access.ts';
+import { asCount, asObject, asString, type JsonObject } from './json-access.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { type PriceRequest, type PriceResult, priceInvocation } from './pricing/price-invocation.ts';
 import { generic } from './providers/generic.ts';
@@ -435,6 +435,6 @@ function tokenCounts(
     output: outputTokens,
     cacheRead,
     cacheWrite,
-    reasoning: firstDefined(body?.reasoningTokens),
+    reasoning: body?.reasoningTokens,
   };
 }
