@@ -13,6 +13,7 @@ import { selectProvider } from './providers/index.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './providers/provider.ts';
 import { metadataFields } from './request-metadata.ts';
 import { FORWARDER_VERSION } from './version.ts';
+import { warningsJson } from './warnings.ts';
 
 /**
  * One ModelInvocationLog → one invocation row (record-schema §2, §4). Envelope fields, model resolution,
@@ -124,13 +125,6 @@ function runProvider(
     warnings.push('unknown_body_shape');
     return { provider: generic, fields: generic.normalise(input) };
   }
-}
-
-/** JSON array text of the distinct codes, in first-seen order (codes are plain identifiers). */
-function warningsJson(warnings: readonly WarningCode[]): string {
-  const distinct: WarningCode[] = [];
-  for (const code of warnings) if (!distinct.includes(code)) distinct.push(code);
-  return `["${distinct.join('","')}"]`;
 }
 
 // Invocations in one batch share few distinct timestamps (second precision): parse each once.

@@ -1,4 +1,5 @@
 import type { TransformError } from './errors.ts';
+import { warningCodes } from './warnings.ts';
 
 /**
  * What one invocation did, for the self-metrics (decisions.md: namespace BedrockO2) and one summary log
@@ -50,7 +51,7 @@ export function rowStats(rows: readonly object[]): RowStats {
   for (const row of rows as readonly Record<string, unknown>[]) {
     const codes = row['normaliser_warnings'];
     if (typeof codes === 'string') {
-      for (const code of JSON.parse(codes) as string[]) {
+      for (const code of warningCodes(codes)) {
         warnings.set(code, (warnings.get(code) ?? 0) + 1);
         if (code === 'timestamp_outside_ingest_window') outside++;
       }
