@@ -14,7 +14,9 @@ import { rowsOfResponse } from './rows.ts';
  * event each, as CloudWatch Logs would send them), and the bundled metric-stream sample through
  * processMetricsEvent. Computed once per test file.
  */
-let cached: Promise<{ invocations: Record<string, unknown>[]; metrics: Record<string, unknown>[] }> | undefined;
+let cached:
+  | Promise<{ invocations: Record<string, unknown>[]; metrics: Record<string, unknown>[] }>
+  | undefined;
 
 export function transformedRows() {
   cached ??= (async () => {

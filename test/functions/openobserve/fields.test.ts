@@ -4,8 +4,8 @@ import { DEFAULT_ASSET_OPTIONS, loadAssets } from '../../../functions/openobserv
 import { substituteVariables } from '../../../functions/openobserve/local-sql.ts';
 import { panelsOf, variablesOf } from '../../../functions/openobserve/panels.ts';
 import { type RowKind, schemaAcceptsField } from '../../../functions/openobserve/row-fields.ts';
-import { sqlFieldNames, vrlFieldNames } from '../../helpers/sql-fields.ts';
 import { transformedRows } from '../../helpers/o2-rows.ts';
+import { sqlFieldNames, vrlFieldNames } from '../../helpers/sql-fields.ts';
 
 /** Every field a dashboard, alert or VRL function uses must be one the row schemas (schemas/) allow. */
 
@@ -36,8 +36,9 @@ function kindsInSql(sql: string): RowKind[] {
 
 /** The SQL once per value of each custom variable (the metadata key names a column). */
 function sqlVariants(dashboard: Record<string, unknown>, sql: string): string[] {
-  const custom = (dashboard['variables'] as { list: { name: string; type: string; options: { value: string }[] }[] })
-    .list.filter((variable) => variable.type === 'custom');
+  const custom = (
+    dashboard['variables'] as { list: { name: string; type: string; options: { value: string }[] }[] }
+  ).list.filter((variable) => variable.type === 'custom');
   let variants = [sql];
   for (const variable of custom) {
     variants = variants.flatMap((text) =>
@@ -50,8 +51,17 @@ function sqlVariants(dashboard: Record<string, unknown>, sql: string): string[] 
 
 describe('field names used by the OpenObserve assets', () => {
   it('the checker itself rejects a field the schemas do not have', async () => {
-    expect(unknownFields(await sqlFieldNames('SELECT gen_ai_usage_cost_dollars FROM "bedrock_invocations"'), ['invocation'])).toEqual(['gen_ai_usage_cost_dollars']);
-    expect(unknownFields(['aws_bedrock_request_metadata_team', 'metric_p99', 'dimension_modelid'], ['invocation', 'metric'])).toEqual([]);
+    expect(
+      unknownFields(await sqlFieldNames('SELECT gen_ai_usage_cost_dollars FROM "bedrock_invocations"'), [
+        'invocation',
+      ]),
+    ).toEqual(['gen_ai_usage_cost_dollars']);
+    expect(
+      unknownFields(
+        ['aws_bedrock_request_metadata_team', 'metric_p99', 'dimension_modelid'],
+        ['invocation', 'metric'],
+      ),
+    ).toEqual([]);
   });
 
   for (const dashboard of assets.dashboards) {

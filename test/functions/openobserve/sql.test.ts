@@ -52,7 +52,10 @@ describe('dashboard panels run over transformed fixture rows', () => {
   for (const dashboard of assets.dashboards) {
     for (const panel of panelsOf(dashboard.body)) {
       it(`${dashboard.title} / ${panel.title}`, async () => {
-        const variables = defaultVariableValues(dashboard.body, new Map([['conversation', busiestConversation()]]));
+        const variables = defaultVariableValues(
+          dashboard.body,
+          new Map([['conversation', busiestConversation()]]),
+        );
         const outcome = await runPanel(engine, panel, variables);
         if (!outcome.ok) throw new Error(`${outcome.error}\n${outcome.sql}`);
         expect(outcome.result.rows.length).toBeGreaterThan(0);
@@ -80,19 +83,22 @@ describe('the local engine refuses what OpenObserve would refuse', () => {
   });
 
   it('a field no row schema declares fails at execution', async () => {
-    await expect(engine.run('SELECT SUM(gen_ai_usage_cost_dollars) FROM "bedrock_invocations"')).rejects.toThrow(
-      /^execute: .*gen_ai_usage_cost_dollars/,
-    );
+    await expect(
+      engine.run('SELECT SUM(gen_ai_usage_cost_dollars) FROM "bedrock_invocations"'),
+    ).rejects.toThrow(/^execute: .*gen_ai_usage_cost_dollars/);
   });
 
   it('a declared field no row carries reads as empty, as on a provisioned stream', async () => {
-    const result = await engine.run('SELECT COUNT(gen_ai_usage_reasoning_output_tokens) AS n FROM "bedrock_invocations"');
+    const result = await engine.run(
+      'SELECT COUNT(gen_ai_usage_reasoning_output_tokens) AS n FROM "bedrock_invocations"',
+    );
     expect(result.rows).toEqual([{ n: expect.any(Number) }]);
   });
 });
 
 describe('alert conditions', () => {
-  const fires = async (alert: AlertAsset, on: LocalSqlEngine = engine) => (await on.run(alertSql(alert))).rows;
+  const fires = async (alert: AlertAsset, on: LocalSqlEngine = engine) =>
+    (await on.run(alertSql(alert))).rows;
 
   it('cost per hour fires only above the budget', async () => {
     const total = rows.invocations.reduce((sum, row) => sum + Number(row['gen_ai_usage_cost_usd'] ?? 0), 0);
@@ -117,8 +123,12 @@ describe('alert conditions', () => {
 
   it('throttling fires on the model the metric stream reports throttles for', async () => {
     const fired = await fires(alertNamed('Bedrock throttling'));
-    expect(fired.map((row) => row['aws_bedrock_model_id'])).toEqual(['anthropic.claude-3-haiku-20240307-v1:0']);
-    expect(await fires(alertNamed('Bedrock throttling', { ...DEFAULT_THRESHOLDS, throttlesPerWindow: 1000 }))).toEqual([]);
+    expect(fired.map((row) => row['aws_bedrock_model_id'])).toEqual([
+      'anthropic.claude-3-haiku-20240307-v1:0',
+    ]);
+    expect(
+      await fires(alertNamed('Bedrock throttling', { ...DEFAULT_THRESHOLDS, throttlesPerWindow: 1000 })),
+    ).toEqual([]);
   });
 
   it('unpriced model lists every unpriced model once', async () => {
@@ -135,7 +145,10 @@ describe('alert conditions', () => {
 
   it('cost this hour vs a week ago: the VRL fires on growth beyond the ratio only', async () => {
     const alert = alertNamed('Bedrock cost this hour vs a week ago');
-    const condition = alert.body['query_condition'] as { vrl_function: string; multi_time_range: { offSet: string }[] };
+    const condition = alert.body['query_condition'] as {
+      vrl_function: string;
+      multi_time_range: { offSet: string }[];
+    };
     expect(condition.multi_time_range).toEqual([{ offSet: '7d' }]);
     const program = Buffer.from(condition.vrl_function, 'base64url').toString('utf8');
     expect(program.startsWith('#ResultArray#')).toBe(true);
@@ -178,10 +191,13 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
         unit: 'Count',
       }),
     );
-    const { response } = processMetricsEvent(firehoseEvent([Buffer.from(lines.join('\n')).toString('base64')]), {
-      telemetry: silentTelemetry,
-      maxDecompressedBytes: 1 << 24,
-    });
+    const { response } = processMetricsEvent(
+      firehoseEvent([Buffer.from(lines.join('\n')).toString('base64')]),
+      {
+        telemetry: silentTelemetry,
+        maxDecompressedBytes: 1 << 24,
+      },
+    );
     return rowsOfResponse(response);
   }
 
@@ -205,7 +221,9 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
   }
 
   async function completenessRows(keep: (minute: number, index: number) => boolean) {
-    const local = await openLocalSql(localStreams({ invocations: invocationRows(keep), metrics: metricRows() }));
+    const local = await openLocalSql(
+      localStreams({ invocations: invocationRows(keep), metrics: metricRows() }),
+    );
     try {
       return (await local.run(alertSql(alertNamed('Bedrock invocation logs incomplete')))).rows;
     } finally {
