@@ -7,36 +7,45 @@ import { init, parse } from '@guanmingchiu/sqlparser-ts';
  */
 export async function sqlFieldNames(sql: string): Promise<Set<string>> {
   await init();
-  const identifiers = new Set<string>();
-  const defined = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const child of node) walk(child);
-      return;
-    }
-    if (typeof node !== 'object' || node === null) return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'name' && Array.isArray(value)) continue;
-      if (key === 'alias') {
-        const alias = value as { value?: string; name?: { value?: string } } | null;
-        const name = alias?.value ?? alias?.name?.value;
-        if (name !== undefined) defined.add(name);
-        continue;
-      }
-      if (key === 'Identifier' && typeof (value as { value?: unknown }).value === 'string') {
-        identifiers.add((value as { value: string }).value);
-        continue;
-      }
-      if (key === 'CompoundIdentifier' && Array.isArray(value)) {
-        const last = value.at(-1) as { value?: string } | undefined;
-        if (last?.value !== undefined) identifiers.add(last.value);
-        continue;
-      }
-      walk(value);
-    }
-  };
-  walk(parse(sql, 'postgresql'));
-  return new Set([...identifiers].filter((name) => !defined.has(name)));
+  const found = { identifiers: new Set<string>(), defined: new Set<string>() };
+  walk(parse(sql, 'postgresql'), found);
+  return new Set([...found.identifiers].filter((name) => !found.defined.has(name)));
+}
+
+interface Found {
+  readonly identifiers: Set<string>;
+  readonly defined: Set<string>;
+}
+
+function walk(node: unknown, found: Found): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, found);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node)) visit(key, value, found);
+}
+
+function visit(key: string, value: unknown, found: Found): void {
+  // Object names (functions, tables) are arrays under `name`; they are not fields.
+  if (key === 'name' && Array.isArray(value)) return;
+  if (key === 'alias') {
+    const alias = value as { value?: string; name?: { value?: string } } | null;
+    const name = alias?.value ?? alias?.name?.value;
+    if (name !== undefined) found.defined.add(name);
+    return;
+  }
+  if (key === 'Identifier') {
+    const name = (value as { value?: unknown }).value;
+    if (typeof name === 'string') found.identifiers.add(name);
+    return;
+  }
+  if (key === 'CompoundIdentifier' && Array.isArray(value)) {
+    const last = value.at(-1) as { value?: string } | undefined;
+    if (last?.value !== undefined) found.identifiers.add(last.value);
+    return;
+  }
+  walk(value, found);
 }
 
 /** The fields a VRL program reads or writes: `.path` segments outside comments and string literals. */

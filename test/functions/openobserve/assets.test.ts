@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type AlertAsset,
   AlertThresholdsSchema,
+  type AssetSet,
   DEFAULT_ASSET_OPTIONS,
   DEFAULT_THRESHOLDS,
   loadAssets,
@@ -15,6 +17,14 @@ import {
   DASHBOARD_SPECS,
   dashboardFileText,
 } from '../../../scripts/openobserve-dashboards.ts';
+
+function alertIn(assets: AssetSet, name: string): AlertAsset {
+  const found = assets.alerts.find((a) => a.name === name);
+  if (found === undefined) throw new Error(`no alert ${name}`);
+  return found;
+}
+const condition = (alert: AlertAsset) =>
+  alert.body['query_condition'] as { sql: string; vrl_function: string };
 
 const renamed = { ...DEFAULT_ASSET_OPTIONS, invocationsStream: 'team_a_calls', metricsStream: 'team_a_cw' };
 
@@ -67,9 +77,9 @@ describe('loadAssets', () => {
         expect(panel.sql).toMatch(/"team_a_(calls|cw)"/);
       }
     }
-    const completeness = assets.alerts.find((a) => a.name === 'Bedrock invocation logs incomplete');
-    expect(completeness?.streamName).toBe('team_a_calls');
-    const sql = (completeness?.body['query_condition'] as { sql: string }).sql;
+    const completeness = alertIn(assets, 'Bedrock invocation logs incomplete');
+    expect(completeness.streamName).toBe('team_a_calls');
+    const sql = condition(completeness).sql;
     expect(sql).toContain('FROM "team_a_cw"');
     expect(sql).toContain('FROM "team_a_calls"');
     // Free text that merely mentions the default names stays as written.
@@ -91,16 +101,11 @@ describe('loadAssets', () => {
   it('writes the configured thresholds into the alert queries, the VRL and the descriptions', () => {
     const thresholds = { ...DEFAULT_THRESHOLDS, costPerHourUsd: 12.5, costWeekOverWeekRatio: 3 };
     const assets = loadAssets({ ...DEFAULT_ASSET_OPTIONS, thresholds });
-    const hourly = assets.alerts.find((a) => a.name === 'Bedrock cost per hour over budget');
-    expect((hourly?.body['query_condition'] as { sql: string }).sql).toContain(
-      '> 12.5 /*threshold:costPerHourUsd*/',
-    );
-    expect(hourly?.body['description']).toMatch(/Thresholds: costPerHourUsd=12\.5\.$/);
-    const weekly = assets.alerts.find((a) => a.name === 'Bedrock cost this hour vs a week ago');
-    const vrl = Buffer.from(
-      (weekly?.body['query_condition'] as { vrl_function: string }).vrl_function,
-      'base64url',
-    );
+    const hourly = alertIn(assets, 'Bedrock cost per hour over budget');
+    expect(condition(hourly).sql).toContain('> 12.5 /*threshold:costPerHourUsd*/');
+    expect(hourly.body['description']).toMatch(/Thresholds: costPerHourUsd=12\.5\.$/);
+    const weekly = alertIn(assets, 'Bedrock cost this hour vs a week ago');
+    const vrl = Buffer.from(condition(weekly).vrl_function, 'base64url');
     expect(vrl.toString()).toContain('ratio_limit = 3.0 # threshold:costWeekOverWeekRatio');
   });
 

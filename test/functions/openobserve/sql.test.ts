@@ -154,12 +154,9 @@ describe('alert conditions', () => {
     expect(program.startsWith('#ResultArray#')).toBe(true);
     const current = (await engine.run(alertSql(alert))).rows.map((row) => ({ ...row }));
     const cost = Number(current[0]?.['cost_usd']);
-    const lowered = loadAssets({
-      ...DEFAULT_ASSET_OPTIONS,
-      thresholds: { ...DEFAULT_THRESHOLDS, costWeekOverWeekMinUsd: cost / 10 },
-    }).alerts.find((a) => a.name === alert.name);
+    const lowered = alertNamed(alert.name, { ...DEFAULT_THRESHOLDS, costWeekOverWeekMinUsd: cost / 10 });
     const loweredProgram = Buffer.from(
-      (lowered?.body['query_condition'] as { vrl_function: string }).vrl_function,
+      (lowered.body['query_condition'] as { vrl_function: string }).vrl_function,
       'base64url',
     ).toString('utf8');
     expect(vrl.check(loweredProgram).errors).toEqual([]);
