@@ -151,7 +151,7 @@ async function defineOpenObserveFunctions(connection: DuckDBConnection, interval
 
 function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.toISOString().replace('.000Z', '');
+  if (value instanceof Date) return value.toISOString();
   return value;
 }
 

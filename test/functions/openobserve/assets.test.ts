@@ -191,3 +191,12 @@ describe('loadThresholds', () => {
     expect(() => loadThresholds(file('{oops'), [])).toThrow(/not valid JSON/);
   });
 });
+
+describe('docs/openobserve.md', () => {
+  it('documents every threshold with its default', () => {
+    const doc = readFileSync(new URL('../../../docs/openobserve.md', import.meta.url), 'utf8');
+    for (const [key, value] of Object.entries(DEFAULT_THRESHOLDS)) {
+      expect(doc).toMatch(new RegExp(`\\| \`${key}\` \\| ${String(value).replace('.', '\\.')} \\|`));
+    }
+  });
+});
