@@ -92,6 +92,61 @@ function parseVariables(pairs: readonly string[]): Map<string, string> {
   return values;
 }
 
+async function loadPreviewRows(
+  files: readonly string[],
+  defaulted: boolean,
+  io: CliIo,
+): Promise<{ invocations: Row[]; metrics: Row[] }> {
+  try {
+    return await readRows(files, io);
+  } catch (error) {
+    if (defaulted && error instanceof UsageError && error.message.includes('ENOENT')) {
+      throw new UsageError(`no rows in out/demo: run 'npm run demo' first, or pass --rows FILE`);
+    }
+    throw error;
+  }
+}
+
+async function openEngine(rows: { invocations: Row[]; metrics: Row[] }) {
+  try {
+    return await openLocalSql([
+      {
+        name: DEFAULT_INVOCATIONS_STREAM,
+        kind: 'invocation',
+        rows: rows.invocations,
+        extraColumns: DASHBOARD_METADATA_FIELDS,
+      },
+      { name: DEFAULT_METRICS_STREAM, kind: 'metric', rows: rows.metrics },
+    ]);
+  } catch (error) {
+    // A value of the wrong type for a declared field (e.g. a text latency) cannot be loaded.
+    throw new UsageError(`cannot load the rows: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function runDashboardPanels(
+  rows: { invocations: Row[]; metrics: Row[] },
+  choices: ReadonlyMap<string, string>,
+): Promise<PreviewDashboard[]> {
+  const engine = await openEngine(rows);
+  const dashboards: PreviewDashboard[] = [];
+  try {
+    for (const dashboard of loadAssets(DEFAULT_ASSET_OPTIONS).dashboards) {
+      const variables = defaultVariableValues(dashboard.body, choices);
+      const outcomes = [];
+      for (const panel of panelsOf(dashboard.body)) outcomes.push(await runPanel(engine, panel, variables));
+      dashboards.push({
+        title: dashboard.title,
+        description: String(dashboard.body['description'] ?? ''),
+        outcomes,
+      });
+    }
+  } finally {
+    engine.close();
+  }
+  return dashboards;
+}
+
 export async function runDashboards(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -119,49 +174,11 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
     join('out', 'demo', `${DEFAULT_INVOCATIONS_STREAM}.ndjson`),
     join('out', 'demo', `${DEFAULT_METRICS_STREAM}.ndjson`),
   ];
+  const rows = await loadPreviewRows(files, values.rows === undefined, io);
   const choices = parseVariables(values.var ?? []);
-  let rows: { invocations: Row[]; metrics: Row[] };
-  try {
-    rows = await readRows(files, io);
-  } catch (error) {
-    if (values.rows === undefined && error instanceof UsageError && error.message.includes('ENOENT')) {
-      throw new UsageError(`no rows in out/demo: run 'npm run demo' first, or pass --rows FILE`);
-    }
-    throw error;
-  }
   const conversation = busiestConversation(rows.invocations);
   if (!choices.has('conversation') && conversation !== undefined) choices.set('conversation', conversation);
-
-  let engine: Awaited<ReturnType<typeof openLocalSql>>;
-  try {
-    engine = await openLocalSql([
-      {
-        name: DEFAULT_INVOCATIONS_STREAM,
-        kind: 'invocation',
-        rows: rows.invocations,
-        extraColumns: DASHBOARD_METADATA_FIELDS,
-      },
-      { name: DEFAULT_METRICS_STREAM, kind: 'metric', rows: rows.metrics },
-    ]);
-  } catch (error) {
-    // A value of the wrong type for a declared field (e.g. a text latency) cannot be loaded.
-    throw new UsageError(`cannot load the rows: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const dashboards: PreviewDashboard[] = [];
-  try {
-    for (const dashboard of loadAssets(DEFAULT_ASSET_OPTIONS).dashboards) {
-      const variables = defaultVariableValues(dashboard.body, choices);
-      const outcomes = [];
-      for (const panel of panelsOf(dashboard.body)) outcomes.push(await runPanel(engine, panel, variables));
-      dashboards.push({
-        title: dashboard.title,
-        description: String(dashboard.body['description'] ?? ''),
-        outcomes,
-      });
-    }
-  } finally {
-    engine.close();
-  }
+  const dashboards = await runDashboardPanels(rows, choices);
 
   const outDir = resolve(io.cwd, values.out);
   const page = join(outDir, 'index.html');

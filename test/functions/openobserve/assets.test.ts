@@ -196,7 +196,7 @@ describe('docs/openobserve.md', () => {
   it('documents every threshold with its default', () => {
     const doc = readFileSync(new URL('../../../docs/openobserve.md', import.meta.url), 'utf8');
     for (const [key, value] of Object.entries(DEFAULT_THRESHOLDS)) {
-      expect(doc).toMatch(new RegExp(`\\| \`${key}\` \\| ${String(value).replace('.', '\\.')} \\|`));
+      expect(doc).toMatch(new RegExp(`\\| \`${key}\` +\\| ${String(value).replace('.', '\\.')} +\\|`));
     }
   });
 });
