@@ -240,9 +240,10 @@ const OVERVIEW: DashboardSpec = {
     {
       type: 'h-bar',
       title: 'Prompt cache share of input tokens by model (%)',
-      description: 'Cache reads and cache writes as a share of all input tokens, per model.',
+      description:
+        'Cache reads and cache writes as a share of all input tokens, for the models that used the prompt cache.',
       stream: 'bedrock_invocations',
-      sql: `SELECT gen_ai_response_model AS x_axis_1, 100.0 * SUM(gen_ai_usage_cache_read_input_tokens) / NULLIF(SUM(gen_ai_usage_input_tokens), 0) AS y_axis_1, 100.0 * SUM(gen_ai_usage_cache_creation_input_tokens) / NULLIF(SUM(gen_ai_usage_input_tokens), 0) AS y_axis_2 FROM ${INV} WHERE ${INV_FILTER} GROUP BY x_axis_1 ORDER BY x_axis_1`,
+      sql: `SELECT gen_ai_response_model AS x_axis_1, 100.0 * SUM(gen_ai_usage_cache_read_input_tokens) / NULLIF(SUM(gen_ai_usage_input_tokens), 0) AS y_axis_1, 100.0 * SUM(gen_ai_usage_cache_creation_input_tokens) / NULLIF(SUM(gen_ai_usage_input_tokens), 0) AS y_axis_2 FROM ${INV} WHERE ${INV_FILTER} GROUP BY x_axis_1 HAVING SUM(COALESCE(gen_ai_usage_cache_read_input_tokens, 0) + COALESCE(gen_ai_usage_cache_creation_input_tokens, 0)) > 0 ORDER BY y_axis_1 DESC LIMIT 15`,
       x: [ax('x_axis_1', 'Model', 'gen_ai_response_model')],
       y: [
         ax('y_axis_1', 'Cache read %', 'gen_ai_usage_cache_read_input_tokens'),
@@ -318,7 +319,7 @@ const costBy = (title: string, column: string, label: string, type = 'h-bar'): P
   title,
   description: `Estimated cost (priced rows) by ${label.toLowerCase()}.`,
   stream: 'bedrock_invocations',
-  sql: `SELECT COALESCE(${column}, '(unknown)') AS x_axis_1, SUM(gen_ai_usage_cost_usd) AS y_axis_1 FROM ${INV} WHERE ${PRICED} AND ${INV_FILTER} GROUP BY x_axis_1 ORDER BY y_axis_1 DESC LIMIT 20`,
+  sql: `SELECT COALESCE(${column}, '(unknown)') AS x_axis_1, SUM(gen_ai_usage_cost_usd) AS y_axis_1 FROM ${INV} WHERE ${PRICED} AND ${INV_FILTER} GROUP BY x_axis_1 ORDER BY y_axis_1 DESC LIMIT 15`,
   x: [ax('x_axis_1', label, column)],
   y: [ax('y_axis_1', 'USD', 'gen_ai_usage_cost_usd')],
   w: 64,
@@ -462,7 +463,7 @@ const CAPACITY: DashboardSpec = {
       description:
         'The peak minute of each model against the TPM and RPM quota variables (enter the quotas of your account and region).',
       stream: 'bedrock_invocations',
-      sql: `SELECT model AS x_axis_1, 100.0 * MAX(tokens) / $tpm_quota AS y_axis_1, 100.0 * MAX(requests) / $rpm_quota AS y_axis_2 FROM (SELECT histogram(_timestamp, '1 minute') AS minute, COALESCE(gen_ai_response_model, '(unresolved)') AS model, SUM(COALESCE(gen_ai_usage_input_tokens, 0) + COALESCE(gen_ai_usage_output_tokens, 0)) AS tokens, COUNT(*) AS requests FROM ${INV} WHERE ${INV_FILTER} GROUP BY minute, model) AS per_minute GROUP BY x_axis_1 ORDER BY y_axis_1 DESC`,
+      sql: `SELECT model AS x_axis_1, 100.0 * MAX(tokens) / $tpm_quota AS y_axis_1, 100.0 * MAX(requests) / $rpm_quota AS y_axis_2 FROM (SELECT histogram(_timestamp, '1 minute') AS minute, COALESCE(gen_ai_response_model, '(unresolved)') AS model, SUM(COALESCE(gen_ai_usage_input_tokens, 0) + COALESCE(gen_ai_usage_output_tokens, 0)) AS tokens, COUNT(*) AS requests FROM ${INV} WHERE ${INV_FILTER} GROUP BY minute, model) AS per_minute GROUP BY x_axis_1 ORDER BY y_axis_1 DESC LIMIT 15`,
       x: [ax('x_axis_1', 'Model', 'gen_ai_response_model')],
       y: [
         ax('y_axis_1', 'Peak % of TPM quota', 'gen_ai_usage_input_tokens'),

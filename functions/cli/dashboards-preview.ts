@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import {
   DASHBOARD_METADATA_FIELDS,
   DEFAULT_ASSET_OPTIONS,
@@ -14,7 +14,7 @@ import { parseCommandArgs } from './args.ts';
 import { readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 
-export const DASHBOARDS_HELP = `Usage: bedrock-o2 dashboards preview [--rows FILE]... [--out DIR] [--var NAME=VALUE]... [--json]
+export const DASHBOARDS_HELP = `Usage: bedrock-o2 dashboards preview [--rows FILE]... [--out DIR] [--var NAME=VALUE]... [--dashboard NAME]... [--json]
 
 Runs every panel of the bundled OpenObserve dashboards (openobserve/dashboards) over local rows and writes one
 static HTML page with the charts (ECharts, drawn to SVG), so you can see what the dashboards show before
@@ -30,6 +30,7 @@ Options:
   --out DIR          where to write index.html (default: out/preview)
   --var NAME=VALUE   a dashboard variable (repeatable), e.g. --var tpm_quota=400000 --var conversation=abc;
                      filters default to all values, the conversation to the busiest one in the rows
+  --dashboard NAME   only the dashboards whose title contains NAME (repeatable; default: all five)
   --json             print the per-panel result as JSON instead of a summary line
   -h, --help         show this help
 
@@ -124,14 +125,35 @@ async function openEngine(rows: { invocations: Row[]; metrics: Row[] }) {
   }
 }
 
+/** Overview first, then by how often people look: the files themselves are in name order. */
+const DASHBOARD_ORDER = ['overview', 'cost', 'capacity', 'pipeline', 'conversations'];
+const rank = (title: string) => {
+  const index = DASHBOARD_ORDER.findIndex((word) => title.toLowerCase().includes(word));
+  return index < 0 ? DASHBOARD_ORDER.length : index;
+};
+
+function selectDashboards(wanted: readonly string[]) {
+  const all = [...loadAssets(DEFAULT_ASSET_OPTIONS).dashboards].sort((a, b) => rank(a.title) - rank(b.title));
+  if (wanted.length === 0) return all;
+  const chosen = all.filter((d) => wanted.some((w) => d.title.toLowerCase().includes(w.toLowerCase())));
+  if (chosen.length === 0) {
+    throw new UsageError(
+      `--dashboard ${wanted.join(', ')} matches none of: ${all.map((d) => d.title).join(', ')}`,
+    );
+  }
+  return chosen;
+}
+
 async function runDashboardPanels(
   rows: { invocations: Row[]; metrics: Row[] },
   choices: ReadonlyMap<string, string>,
+  wanted: readonly string[],
 ): Promise<PreviewDashboard[]> {
+  const selected = selectDashboards(wanted);
   const engine = await openEngine(rows);
   const dashboards: PreviewDashboard[] = [];
   try {
-    for (const dashboard of loadAssets(DEFAULT_ASSET_OPTIONS).dashboards) {
+    for (const dashboard of selected) {
       const variables = defaultVariableValues(dashboard.body, choices);
       const outcomes = [];
       for (const panel of panelsOf(dashboard.body)) outcomes.push(await runPanel(engine, panel, variables));
@@ -161,6 +183,7 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
       rows: { type: 'string', multiple: true },
       out: { type: 'string', default: 'out/preview' },
       var: { type: 'string', multiple: true },
+      dashboard: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -178,7 +201,7 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
   const choices = parseVariables(values.var ?? []);
   const conversation = busiestConversation(rows.invocations);
   if (!choices.has('conversation') && conversation !== undefined) choices.set('conversation', conversation);
-  const dashboards = await runDashboardPanels(rows, choices);
+  const dashboards = await runDashboardPanels(rows, choices, values.dashboard ?? []);
 
   const outDir = resolve(io.cwd, values.out);
   const page = join(outDir, 'index.html');
@@ -187,7 +210,7 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
     page,
     renderPreviewPage({
       generatedAt: new Date().toISOString(),
-      source: `${rows.invocations.length} invocation rows, ${rows.metrics.length} metric rows from ${files.join(', ')}`,
+      source: `${rows.invocations.length} invocation rows, ${rows.metrics.length} metric rows from ${files.map((f) => basename(f)).join(', ')}`,
       dashboards,
     }),
   );
@@ -207,7 +230,7 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
       if (!outcome.ok) io.stderr(`${dashboard} / ${outcome.panel.title}: ${outcome.error}\n`);
     }
     io.stdout(
-      `${relative(io.cwd, page) || page}: ${dashboards.length} dashboards, ${outcomes.length - failed.length} of ${outcomes.length} panels ran\n`,
+      `${relative(io.cwd, page) || page}: ${dashboards.length} dashboard${dashboards.length === 1 ? '' : 's'}, ${outcomes.length - failed.length} of ${outcomes.length} panels ran\n`,
     );
   }
   return failed.length === 0 ? EXIT_OK : EXIT_INCOMPLETE;

@@ -26,6 +26,7 @@ export interface PanelQuery {
   readonly y: readonly PanelAxis[];
   readonly breakdown: readonly PanelAxis[];
   readonly unit: string | undefined;
+  readonly decimals: number | undefined;
   readonly layout: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
 }
 
@@ -58,6 +59,7 @@ export function panelsOf(dashboard: Json): PanelQuery[] {
       const query = record(list(panel['queries'])[0]);
       const fields = record(query['fields']);
       const layout = record(panel['layout']);
+      const config = record(panel['config']);
       return {
         dashboard: title,
         id: text(panel['id']),
@@ -69,10 +71,8 @@ export function panelsOf(dashboard: Json): PanelQuery[] {
         x: axes(fields['x']),
         y: axes(fields['y']),
         breakdown: axes(fields['breakdown']),
-        unit:
-          typeof record(panel['config'])['unit'] === 'string'
-            ? String(record(panel['config'])['unit'])
-            : undefined,
+        unit: typeof config['unit'] === 'string' ? config['unit'] : undefined,
+        decimals: typeof config['decimals'] === 'number' ? config['decimals'] : undefined,
         layout: {
           x: Number(layout['x'] ?? 0),
           y: Number(layout['y'] ?? 0),

@@ -39,10 +39,10 @@ function numberOf(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function formatNumber(value: unknown, unit: string | undefined): string {
+function formatNumber(value: unknown, unit: string | undefined, decimals?: number): string {
   const n = numberOf(value);
   if (n === null) return value === null || value === undefined ? '–' : String(value);
-  const digits = Math.abs(n) >= 100 || Number.isInteger(n) ? 0 : Math.abs(n) >= 1 ? 2 : 6;
+  const digits = decimals ?? (Math.abs(n) >= 100 || Number.isInteger(n) ? 0 : Math.abs(n) >= 1 ? 2 : 6);
   const text = n.toLocaleString('en-US', { maximumFractionDigits: digits });
   if (unit === 'currency-dollar') return `$${text}`;
   if (unit === 'percent') return `${text} %`;
@@ -192,7 +192,7 @@ function panelBody(outcome: PanelOutcome, width: number, height: number): string
   const { panel, result } = outcome;
   if (result.rows.length === 0) return '<div class="empty">No data in these rows</div>';
   if (panel.type === 'metric') {
-    return `<div class="metric">${escapeHtml(formatNumber(result.rows[0]?.[panel.y[0]?.alias ?? ''], panel.unit))}</div>`;
+    return `<div class="metric">${escapeHtml(formatNumber(result.rows[0]?.[panel.y[0]?.alias ?? ''], panel.unit, panel.decimals))}</div>`;
   }
   if (panel.type === 'table') return tableHtml(panel, result.rows);
   return renderChartSvg(panel, result.rows, width, height);
