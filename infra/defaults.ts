@@ -22,6 +22,15 @@ export const BEDROCK_LOG_STREAM = 'aws/bedrock/modelinvocations';
 /** Retention of a log group the stack creates when the config gives none. */
 export const DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS = 30;
 
+/**
+ * How long CloudFormation waits for a custom resource's answer (its default is one hour, which a handler that
+ * died without answering would cost every deploy). Lambda retries a failed asynchronous invocation twice, so
+ * allow three full runs and a minute of margin, within CloudFormation's 1-3600 s range.
+ */
+export function customResourceServiceTimeoutSeconds(handlerTimeoutSeconds: number): number {
+  return Math.min(3600, handlerTimeoutSeconds * 3 + 60);
+}
+
 /** OpenObserve's Firehose ingestion endpoint for one stream. */
 export function endpointUrl(baseUrl: string, organisation: string, stream: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/aws/${organisation}/${stream}/_kinesis_firehose`;

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -202,6 +202,7 @@ export class IngestStack extends Stack {
       imageDataDeliveryEnabled: bedrockLogging.imageDataDeliveryEnabled,
       embeddingDataDeliveryEnabled: bedrockLogging.embeddingDataDeliveryEnabled,
       videoDataDeliveryEnabled: bedrockLogging.videoDataDeliveryEnabled,
+      audioDataDeliveryEnabled: bedrockLogging.audioDataDeliveryEnabled,
       overwriteExisting: bedrockLogging.overwriteExisting,
       ...(bedrockLogging.largeDataBucketName !== undefined && {
         largeDataBucketName: bedrockLogging.largeDataBucketName,
@@ -222,6 +223,10 @@ export class IngestStack extends Stack {
       secretName: this.config.secret.name,
       description:
         'bedrock-o2: OpenObserve ingestion key for Firehose. Replace the value with {"api_key": "<base64 of email:token>"}.',
+      // The value is the user's OpenObserve key once they put it in: deleting or replacing the stack must not
+      // destroy it. RetainExceptOnCreate still deletes it when the first deploy rolls back (it holds only the
+      // placeholder then), so the fixed name is free for the next attempt.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // A random placeholder so the template never carries a key; Firehose gets 401s until it is replaced.
       generateSecretString: {
         secretStringTemplate: '{}',

@@ -69,6 +69,7 @@ const BedrockLoggingSchema = z.strictObject({
   imageDataDeliveryEnabled: z.boolean().default(false).describe('Log image inputs and outputs'),
   embeddingDataDeliveryEnabled: z.boolean().default(false).describe('Log embeddings'),
   videoDataDeliveryEnabled: z.boolean().default(false).describe('Log video inputs and outputs'),
+  audioDataDeliveryEnabled: z.boolean().default(false).describe('Log audio inputs and outputs'),
   largeDataBucketName: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')

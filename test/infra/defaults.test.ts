@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alarmSpecs,
   backupPrefixes,
+  customResourceServiceTimeoutSeconds,
   endpointUrl,
   environmentBytes,
   httpDeliverySettings,
@@ -104,6 +105,15 @@ describe('processorTimeoutSeconds', () => {
     expect(() => processorTimeoutSeconds({ ...defaults.lambda, timeoutSeconds: 301 })).toThrow(
       'lambda.timeoutSeconds',
     );
+  });
+});
+
+describe('customResourceServiceTimeoutSeconds', () => {
+  it("covers the first run and both Lambda retries, within CloudFormation's 3600 s cap", () => {
+    expect(customResourceServiceTimeoutSeconds(60)).toBe(240);
+    expect(customResourceServiceTimeoutSeconds(120)).toBe(420);
+    expect(customResourceServiceTimeoutSeconds(900)).toBe(2760);
+    expect(customResourceServiceTimeoutSeconds(1500)).toBe(3600);
   });
 });
 

@@ -109,6 +109,13 @@ describe('IngestStack (default config)', () => {
     ).toEqual([]);
   });
 
+  it("keeps the created secret (it holds the user's key) on delete and replacement, not on a failed first deploy", () => {
+    east().hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
   it('wires the logs stream: logs processor, invocations endpoint, key from Secrets Manager, S3 backup', () => {
     const template = east();
     const logs = deliveryStream(template, 'bedrock-o2-logs');
@@ -507,13 +514,19 @@ describe('no secret in the template', () => {
 describe('IngestStack (every option on)', () => {
   it('creates the requested log group, retained, and subscribes both groups; guards only the existing one', () => {
     const template = fullEast();
+    // Retained on delete and replacement, but removed when its own first deploy rolls back, so that the next
+    // attempt does not fail on "already exists".
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: '/aws/bedrock/invocations', RetentionInDays: 14 },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
     template.resourceCountIs('Custom::SubscriptionFilterGuard', 1);
-    template.hasResourceProperties('Custom::SubscriptionFilterGuard', { LogGroupName: 'other/group' });
+    template.hasResourceProperties('Custom::SubscriptionFilterGuard', {
+      LogGroupName: 'other/group',
+      ServiceTimeout: '240',
+    });
   });
 
   it('manages Bedrock invocation logging with a scoped delivery role, without overwriting by default', () => {
@@ -521,16 +534,33 @@ describe('IngestStack (every option on)', () => {
     const logGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', {
       LogGroupName: '/aws/bedrock/invocations',
     });
+    const stateParameter =
+      '/bedrock-o2/BedrockO2-us-east-1/bedrock-invocation-logging/replaced-configuration';
     template.hasResource('Custom::BedrockInvocationLogging', {
       Properties: {
         LogGroupName: '/aws/bedrock/invocations',
         OverwriteExisting: false,
         TextDataDeliveryEnabled: true,
         ImageDataDeliveryEnabled: false,
+        EmbeddingDataDeliveryEnabled: false,
+        VideoDataDeliveryEnabled: false,
+        AudioDataDeliveryEnabled: false,
         LargeDataBucketName: 'my-large-bodies',
+        StateParameterName: stateParameter,
+        // Three runs of the 120 s handler (Lambda retries twice) and a minute, instead of an hour.
+        ServiceTimeout: '420',
       },
       DependsOn: Match.arrayWith([logGroup]),
     });
+    const stateAccess = allowStatements(template).filter((s) =>
+      asArray(s.Action).includes('ssm:PutParameter'),
+    );
+    expect(stateAccess).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter']),
+        Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${stateParameter}`,
+      }),
+    ]);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -553,6 +583,26 @@ describe('IngestStack (every option on)', () => {
     const passRole = allowStatements(template).filter((s) => asArray(s.Action).includes('iam:PassRole'));
     expect(passRole).toEqual([
       expect.objectContaining({
+        Condition: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('with overwriteExisting may pass the role of the replaced configuration back to Bedrock, and only to Bedrock', () => {
+    const input = fullConfigInput();
+    const [first, second] = input.regions;
+    if (!first || !second) throw new Error('fullConfigInput has two regions');
+    const overwriting = buildApp(
+      parse({
+        ...input,
+        regions: [{ ...first, bedrockLogging: { ...first.bedrockLogging, overwriteExisting: true } }, second],
+      }),
+    ).template('BedrockO2-us-east-1');
+    // One statement (IAM merges same action and condition): our delivery role and any role, to Bedrock only.
+    const passRole = allowStatements(overwriting).filter((s) => asArray(s.Action).includes('iam:PassRole'));
+    expect(passRole).toEqual([
+      expect.objectContaining({
+        Resource: expect.arrayContaining(['arn:aws:iam::123456789012:role/*']),
         Condition: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
       }),
     ]);
