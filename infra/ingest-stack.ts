@@ -13,6 +13,7 @@ import { LogSubscriptions } from './constructs/log-subscriptions.ts';
 import { BedrockMetricStream } from './constructs/metric-stream.ts';
 import { type MonitoredStream, PipelineAlarms } from './constructs/pipeline-alarms.ts';
 import {
+  backupErrorsFilterId,
   backupPrefixes,
   DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
   endpointUrl,
@@ -69,6 +70,10 @@ export class IngestStack extends Stack {
       backup: new BackupBucket(this, 'Backup', {
         expireAfterDays: config.backup.expireAfterDays,
         versioned: config.backup.versioned,
+        requestMetrics: (['logs', 'metrics'] as const).map((kind) => ({
+          id: backupErrorsFilterId(kind),
+          prefix: backupPrefixes(kind).errorRoot,
+        })),
         ...(config.backup.infrequentAccessAfterDays !== undefined && {
           infrequentAccessAfterDays: config.backup.infrequentAccessAfterDays,
         }),
@@ -83,6 +88,9 @@ export class IngestStack extends Stack {
       const alarms = new PipelineAlarms(this, 'Alarms', {
         namePrefix: this.stackName,
         streams: monitored,
+        backupBucketName: shared.backup.bucket.bucketName,
+        subscriptionFilterName: subscriptionFilterName(this.stackName),
+        ...(this.deployment.metricStream && { metricStreamName: config.firehose.metricsStreamName }),
         alarms: config.alarms,
         ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
       });
@@ -142,7 +150,12 @@ export class IngestStack extends Stack {
     if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
 
     new CfnOutput(this, 'LogsStreamName', { value: streamName });
-    return { label: 'Logs', deliveryStreamName: streamName, processor: processor.function };
+    return {
+      label: 'Logs',
+      deliveryStreamName: streamName,
+      processor: processor.function,
+      backupErrorsFilterId: backupErrorsFilterId('logs'),
+    };
   }
 
   /** Metric stream -> Firehose -> metrics processor -> OpenObserve metrics stream. */
@@ -165,7 +178,12 @@ export class IngestStack extends Stack {
     new BedrockMetricStream(this, 'MetricStream', { name: streamName, deliveryStream: delivery.stream });
 
     new CfnOutput(this, 'MetricsStreamName', { value: streamName });
-    return { label: 'Metrics', deliveryStreamName: streamName, processor: processor.function };
+    return {
+      label: 'Metrics',
+      deliveryStreamName: streamName,
+      processor: processor.function,
+      backupErrorsFilterId: backupErrorsFilterId('metrics'),
+    };
   }
 
   private deliveryStream(

@@ -191,7 +191,17 @@ describe('alarmSpecs', () => {
     expect(specs.deliverySuccess).toMatchObject({ threshold: 1, comparison: 'LessThanThreshold' });
     expect(specs.processingSuccess).toMatchObject({ threshold: 1, comparison: 'LessThanThreshold' });
     expect(specs.dataFreshness).toMatchObject({ threshold: 600, comparison: 'GreaterThanThreshold' });
-    for (const spec of [specs.errors, specs.throttles, specs.backupBytes, specs.recordsFailed]) {
+    for (const spec of [
+      specs.errors,
+      specs.throttles,
+      specs.throttledRecords,
+      specs.backupWrites,
+      specs.recordsFailed,
+      specs.subscriptionDeliveryErrors,
+      specs.subscriptionDeliveryThrottling,
+      specs.metricStreamPublishErrors,
+      specs.bedrockLogDeliveryFailures,
+    ]) {
       expect(spec).toMatchObject({ threshold: 0, comparison: 'GreaterThanThreshold' });
     }
   });

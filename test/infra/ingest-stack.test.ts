@@ -100,7 +100,7 @@ describe('IngestStack (default config)', () => {
     template.resourceCountIs('AWS::CloudWatch::MetricStream', 1);
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
     // Opt-in only: Bedrock logging configuration, created log groups, alarm topic.
     template.resourceCountIs('Custom::BedrockInvocationLogging', 0);
     template.resourceCountIs('AWS::SNS::Topic', 0);
@@ -309,6 +309,7 @@ describe('IngestStack (default config)', () => {
     const template = east();
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     const byName = new Map(alarms.map((alarm) => [alarm['AlarmName'] as string, alarm]));
+    const bucket = { Ref: logicalIdOf(template, 'AWS::S3::Bucket') };
     for (const stream of ['logs', 'metrics']) {
       expect(byName.get(`BedrockO2-us-east-1-${stream}-delivery-success`)).toMatchObject({
         Namespace: 'AWS/Firehose',
@@ -338,10 +339,39 @@ describe('IngestStack (default config)', () => {
         MetricName: 'Throttles',
         Threshold: 0,
       });
-      const backup = byName.get(`BedrockO2-us-east-1-${stream}-backup-bytes`);
-      expect(JSON.stringify(backup?.['Metrics'])).toContain('BackupToS3.Bytes');
-      expect(JSON.stringify(backup?.['Metrics'])).toContain('DeliveryToS3.Bytes');
+      expect(byName.get(`BedrockO2-us-east-1-${stream}-throttled-records`)).toMatchObject({
+        Namespace: 'AWS/Firehose',
+        MetricName: 'ThrottledRecords',
+        Statistic: 'Sum',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: `bedrock-o2-${stream}` }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+      // Failed data: S3 request metrics on the stream's error prefix, not the BackupToS3.* metrics that AWS
+      // documents only for "back up all data".
+      const backup = byName.get(`BedrockO2-us-east-1-${stream}-backup-writes`);
+      expect(backup).toMatchObject({
+        Namespace: 'AWS/S3',
+        MetricName: 'PutRequests',
+        Statistic: 'Sum',
+        Dimensions: expect.arrayContaining([
+          { Name: 'BucketName', Value: bucket },
+          { Name: 'FilterId', Value: `${stream}-errors` },
+        ]),
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
     }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      MetricsConfigurations: [
+        { Id: 'logs-errors', Prefix: backupPrefixes('logs').errorRoot },
+        { Id: 'metrics-errors', Prefix: backupPrefixes('metrics').errorRoot },
+      ],
+    });
+    expect(backupPrefixes('logs').errors.startsWith(backupPrefixes('logs').errorRoot)).toBe(true);
+    expect(backupPrefixes('metrics').errors.startsWith(backupPrefixes('metrics').errorRoot)).toBe(true);
+    expect(JSON.stringify(alarms)).not.toContain('BackupToS3');
+
     expect(byName.get('BedrockO2-us-east-1-records-failed')).toMatchObject({
       Namespace: 'BedrockO2',
       MetricName: 'RecordsFailed',
@@ -350,8 +380,42 @@ describe('IngestStack (default config)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
     });
+    for (const metric of ['DeliveryErrors', 'DeliveryThrottling']) {
+      const alarm = byName.get(
+        `BedrockO2-us-east-1-subscription-delivery-${metric === 'DeliveryErrors' ? 'errors' : 'throttling'}`,
+      );
+      expect(alarm?.['Metrics']).toEqual([
+        expect.objectContaining({
+          Expression:
+            `SELECT SUM(${metric}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) ` +
+            "WHERE FilterName = 'bedrock-o2-BedrockO2-us-east-1'",
+          Period: 300,
+        }),
+      ]);
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    }
+    expect(byName.get('BedrockO2-us-east-1-metric-stream-publish-errors')).toMatchObject({
+      Namespace: 'AWS/CloudWatch/MetricStreams',
+      MetricName: 'PublishErrorRate',
+      Dimensions: [{ Name: 'MetricStreamName', Value: 'bedrock-o2-metrics' }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    const bedrockDelivery = byName.get('BedrockO2-us-east-1-bedrock-log-delivery-failures');
+    expect(bedrockDelivery).toMatchObject({
+      Namespace: 'AWS/Bedrock',
+      MetricName: 'ModelInvocationLogsCloudWatchDeliveryFailure',
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    // Published "across all model IDs": no ModelId dimension, or the alarm would watch nothing.
+    expect(bedrockDelivery?.['Dimensions']).toBeUndefined();
+
     for (const alarm of alarms) {
       expect(alarm['TreatMissingData']).toBe('notBreaching');
+      // Says what failed and what to do.
+      expect(String(alarm['AlarmDescription']).length).toBeGreaterThan(80);
       // No topic configured: no actions.
       expect(alarm['AlarmActions']).toBeUndefined();
     }
@@ -661,13 +725,42 @@ describe('IngestStack (every option on)', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+    // The topic policy that enforceSSL creates replaces the default one: it must let CloudWatch publish, or no
+    // notification is ever delivered.
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topic },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '123456789012' },
+              ArnLike: {
+                'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:BedrockO2-us-east-1-*',
+              },
+            },
+          }),
         ]),
       },
     });
+    // And the topic's key must let CloudWatch encrypt the message.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    for (const [, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
+      expect(String(alarm.Properties['AlarmName'])).toMatch(/^BedrockO2-us-east-1-/);
+    }
     for (const [, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
       expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topic }]);
     }
