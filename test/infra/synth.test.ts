@@ -85,6 +85,24 @@ describe('synth-time checks', () => {
     expect(probe({ ...cdkJson().context, '@aws-cdk/core:validateAgainstDefaultRules': false })).not.toThrow();
   });
 
+  it.each([
+    ['mx-central-1', false],
+    ['xx-newplace-1', true],
+  ])(
+    'synthesizes %s, which has no Firehose CIDR entry in aws-cdk-lib (allowUnknownRegion %s)',
+    (name, allow) => {
+      const input = defaultConfigInput();
+      const [first] = input.regions;
+      if (!first) throw new Error('cdk.json has a region');
+      const config = parse({ ...input, regions: [{ ...first, region: name, allowUnknownRegion: allow }] });
+      const template = buildApp(config).template(`BedrockO2-${name}`).toJSON() as {
+        Mappings?: Record<string, unknown>;
+      };
+      // The stand-in table entry is never rendered.
+      expect(template.Mappings).toBeUndefined();
+    },
+  );
+
   it('refuses a Lambda environment over 4 KB, naming the region', () => {
     const input = defaultConfigInput();
     const big = {
@@ -128,6 +146,17 @@ describe('infra/app.ts (the cdk.json "app")', () => {
         .filter((name) => name.endsWith('.template.json'))
         .sort(),
     ).toEqual(['BedrockO2-eu-west-1.template.json', 'BedrockO2-us-east-1.template.json']);
+  });
+
+  it('exits 1 with one line naming regions[i].region, not a stack trace, for a misspelt region', () => {
+    const input = defaultConfigInput();
+    const [first, ...rest] = input.regions;
+    if (!first) throw new Error('cdk.json has a region');
+    const misspelt = { ...input, regions: [{ ...first, region: 'us-esat-1' }, ...rest] };
+    const { status, stderr } = runApp({ ...cdkJson().context, bedrockO2: misspelt });
+    expect(status).toBe(1);
+    expect(stderr).toContain('regions[0].region: us-esat-1 is not a region aws-cdk-lib knows');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 1 with one line per bad path when the config is invalid', () => {
