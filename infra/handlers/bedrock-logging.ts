@@ -17,8 +17,9 @@ import { type CustomResourceResult, log, type PutResponse, runCustomResource } f
 /**
  * Custom resource `Custom::BedrockInvocationLogging`: the account+region Bedrock model-invocation logging
  * configuration (no CloudFormation resource exists). It is a singleton other teams may own, so:
- * - create/update first reads the current configuration and refuses to replace one that is not this
- *   resource's own (same log group and role) unless `OverwriteExisting` is true;
+ * - create/update first reads the current configuration and does not replace one that is not this
+ *   resource's own (same log group and role) unless `OverwriteExisting` is true: create fails and says where
+ *   logs go now; update leaves it alone with a warning (failing would also fail the rollback);
  * - whatever it replaces is remembered, and delete (including the Delete of a rolled-back first deploy) puts
  *   it back; only when logging was off before does delete switch it off;
  * - delete leaves the configuration alone when someone changed it after this resource wrote it.
@@ -83,7 +84,8 @@ export type PutPlan =
       /** A configuration that was not ours and is being replaced: remember it. */
       readonly replaced?: LoggingConfig;
     }
-  | { readonly action: 'refuse'; readonly message: string };
+  | { readonly action: 'refuse'; readonly message: string }
+  | { readonly action: 'keep'; readonly reason: string };
 
 export type DeletePlan =
   | { readonly action: 'restore'; readonly config: LoggingConfig }
@@ -146,6 +148,17 @@ export function planPut(
   if (current === undefined || isEmpty(current)) return { action: 'put', config };
   if (isOurs(current, props) || (previous && isOurs(current, previous))) return { action: 'put', config };
   if (props.OverwriteExisting) return { action: 'put', config, replaced: current };
+  // On Update someone replaced our configuration since the last deploy. Failing would fail the rollback too
+  // (CloudFormation rolls back with another Update, which would find the same configuration), leaving the
+  // stack in UPDATE_ROLLBACK_FAILED; so leave theirs alone, as Delete does, and say so in the log.
+  if (previous !== undefined) {
+    return {
+      action: 'keep',
+      reason:
+        `configuration now sends to ${describeDestination(current)}, which this stack did not write; left as it is ` +
+        '(set bedrockLogging.overwriteExisting to true to replace it)',
+    };
+  }
   return {
     action: 'refuse',
     message:
@@ -212,6 +225,10 @@ export function loggingWork(api: BedrockLoggingApi, state: StateStore) {
         : undefined;
     const plan = planPut(await api.get(), props, previous);
     if (plan.action === 'refuse') throw new Error(plan.message);
+    if (plan.action === 'keep') {
+      log({ level: 'WARN', requestType: event.RequestType, reason: plan.reason });
+      return { physicalResourceId: PHYSICAL_ID, data: { Replaced: '' } };
+    }
     // Remembered before the put, so a put that succeeds can never leave the replaced configuration
     // unrecorded. A Create always writes (null when logging was off) so a stale parameter left by an earlier
     // stack of the same name is never restored; an Update keeps what the Create remembered unless it

@@ -259,6 +259,13 @@ describe('Bedrock invocation logging', () => {
       });
     });
 
+    it('on Update leaves a configuration someone else wrote since alone instead of failing (and its rollback)', () => {
+      expect(planPut(theirs, ours, ours)).toMatchObject({
+        action: 'keep',
+        reason: expect.stringContaining('CloudWatch log group team-a/bedrock'),
+      });
+    });
+
     it('moves its own configuration to a new log group on Update, remembering nothing new', () => {
       const previous = { ...ours, LogGroupName: 'old/group' };
       expect(planPut(cloudWatch('old/group'), ours, previous)).toEqual({
@@ -405,6 +412,23 @@ describe('Bedrock invocation logging', () => {
       );
       expect(putInputs()[0]).toMatchObject({ loggingConfig: { imageDataDeliveryEnabled: true } });
       expect(ssm.commandCalls(PutParameterCommand)).toEqual([]);
+    });
+
+    it('succeeds without writing on an Update (or its rollback) after someone else took the configuration', async () => {
+      current(theirs);
+      const { sent, put } = responses();
+      await makeLoggingHandler(
+        deps,
+        put,
+      )(
+        event('Update', asStrings(ours), {
+          PhysicalResourceId: 'bedrock-invocation-logging',
+          OldResourceProperties: asStrings({ ...ours, ImageDataDeliveryEnabled: true }),
+        }),
+      );
+      expect(putInputs()).toEqual([]);
+      expect(ssm.commandCalls(PutParameterCommand)).toEqual([]);
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
     });
 
     it('switches logging off on Delete when it was off before, or nothing was remembered', async () => {
