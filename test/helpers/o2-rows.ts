@@ -2,9 +2,9 @@ import { BUNDLED_METRIC_STREAM, bundledMetricRows } from '../../functions/cli/de
 import { dataMessage, firehoseEvent, recordData } from '../../functions/cli/firehose-event.ts';
 import { DASHBOARD_METADATA_FIELDS } from '../../functions/openobserve/assets.ts';
 import type { LocalStream } from '../../functions/openobserve/local-sql.ts';
-import { createNormaliser } from '../../functions/transform/normalise.ts';
-import { processLogsEvent } from '../../functions/transform/process-logs.ts';
-import { silentTelemetry } from '../../functions/transform/telemetry.ts';
+import { processLogsEvent } from '../../functions/transform/logs/process-logs.ts';
+import { createNormaliser } from '../../functions/transform/row/normalise.ts';
+import { silentTelemetry } from '../../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../../schemas/transform-config.ts';
 import { allFixtures } from './fixtures.ts';
 import { rowsOfResponse } from './rows.ts';

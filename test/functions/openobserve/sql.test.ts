@@ -9,8 +9,8 @@ import {
 } from '../../../functions/openobserve/assets.ts';
 import { type LocalSqlEngine, openLocalSql, syntaxError } from '../../../functions/openobserve/local-sql.ts';
 import { defaultVariableValues, panelsOf, runPanel } from '../../../functions/openobserve/panels.ts';
-import { processMetricsEvent } from '../../../functions/transform/process-metrics.ts';
-import { silentTelemetry } from '../../../functions/transform/telemetry.ts';
+import { processMetricsEvent } from '../../../functions/transform/metrics/process-metrics.ts';
+import { silentTelemetry } from '../../../functions/transform/telemetry/summary.ts';
 import { localStreams, transformedRows } from '../../helpers/o2-rows.ts';
 import { rowsOfResponse } from '../../helpers/rows.ts';
 
