@@ -94,7 +94,7 @@ describe('bedrock_redact_content', () => {
           expect(String(out[field])).not.toMatch(/[^\s"]@[A-Za-z0-9-]+\.[A-Za-z]{2,}/);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
