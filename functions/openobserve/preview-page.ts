@@ -30,8 +30,12 @@ const escapeHtml = (text: string) =>
 type Row = Readonly<Record<string, unknown>>;
 
 const TIME_TYPES = new Set(['line', 'area', 'area-stacked', 'bar', 'stacked', 'scatter']);
+/** A histogram bucket on x makes a time axis; one row per call (a timestamp per turn) stays categories. */
 const isTimeAxis = (panel: PanelQuery) =>
-  TIME_TYPES.has(panel.type) && panel.x.length === 1 && panel.x[0]?.column === '_timestamp';
+  TIME_TYPES.has(panel.type) &&
+  panel.x.length === 1 &&
+  panel.x[0]?.column === '_timestamp' &&
+  panel.sql.includes('histogram(_timestamp');
 
 function numberOf(value: unknown): number | null {
   if (value === null || value === undefined) return null;
