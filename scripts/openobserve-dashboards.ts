@@ -398,7 +398,8 @@ const COST: DashboardSpec = {
     costBy('Cost by inference profile type', 'aws_bedrock_inference_profile_type', 'Profile type', 'pie'),
     costBy(
       'Cost by request metadata ($metadata_key)',
-      'aws_bedrock_request_metadata_$metadata_key',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an OpenObserve dashboard variable, substituted by its UI
+      'aws_bedrock_request_metadata_${metadata_key}',
       'Metadata value',
     ),
     {

@@ -93,7 +93,7 @@ export function histogramIntervalFor(timestampsMicros: readonly number[]): strin
   }
   const wanted = (max - min) / 1e6 / 60;
   const seconds = HISTOGRAM_STEPS_SECONDS.find((step) => step >= wanted) ?? 86_400;
-  return seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${seconds / 60} minutes`;
+  return seconds % 3600 === 0 ? `${seconds / 3600} hour` : `${seconds / 60} minute`;
 }
 
 function observedType(value: unknown): SqlType {
