@@ -16,4 +16,8 @@ for file in openobserve/dashboards/*.dashboard.json; do
     --force-device-scale-factor=0.8 --window-size="1550,$height" \
     --screenshot="docs/img/dashboard-$name.png" "file://$work/$name/index.html" 2>/dev/null
 done
+# Smaller files for the repository when pngquant (Debian: pngquant) is there.
+if command -v pngquant >/dev/null; then
+  for png in docs/img/dashboard-*.png; do pngquant --force --quality 60-85 --skip-if-larger --output "$png" "$png"; done
+fi
 ls -l docs/img
