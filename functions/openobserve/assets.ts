@@ -237,7 +237,11 @@ export function applyVrlThresholds(source: string, thresholds: AlertThresholds, 
   return { text, keys };
 }
 
-const base64Url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+/** URL-safe base64 with padding, as the OpenObserve UI sends `vrl_function` (its decoder wants the padding). */
+export const base64Url = (text: string) => {
+  const unpadded = Buffer.from(text, 'utf8').toString('base64url');
+  return unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '=');
+};
 
 function listFiles(dir: string, suffix: string): string[] {
   let names: string[];

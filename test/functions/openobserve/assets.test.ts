@@ -6,6 +6,7 @@ import {
   type AlertAsset,
   AlertThresholdsSchema,
   type AssetSet,
+  base64Url,
   DEFAULT_ASSET_OPTIONS,
   DEFAULT_THRESHOLDS,
   loadAssets,
@@ -116,6 +117,7 @@ describe('loadAssets', () => {
       readFileSync(join(DASHBOARD_DIR, '../alerts/cost-week-over-week.json'), 'utf8'),
     );
     const vrlFile = readFileSync(join(DASHBOARD_DIR, '../alerts/cost-week-over-week.vrl'), 'utf8');
+    expect(weekly.query_condition.vrl_function).toBe(base64Url(vrlFile));
     expect(Buffer.from(weekly.query_condition.vrl_function, 'base64url').toString()).toBe(vrlFile);
   });
 
