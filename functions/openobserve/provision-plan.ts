@@ -1,0 +1,440 @@
+import type { AlertAsset, AssetSet, DashboardAsset, FunctionAsset } from './assets.ts';
+import type {
+  AlertSummary,
+  DashboardSummary,
+  Folder,
+  FolderType,
+  StoredAlert,
+  StoredDashboard,
+  StoredFunction,
+  StoredPipeline,
+  StoredStream,
+} from './management-api.ts';
+import {
+  BEDROCK_FOLDER,
+  deterministicKsuid,
+  fingerprint,
+  isManaged,
+  markedDescription,
+  markedVrl,
+  writtenFingerprint,
+} from './ownership.ts';
+import type { StreamSpec } from './stream-spec.ts';
+
+/**
+ * provision's decisions as a pure function of the assets and what the server holds: one step per asset with
+ * create / update / unchanged / skipped, the write that carries it out, and a note where a person should know
+ * why. Applying the plan (provision-apply.ts) performs exactly the writes listed here.
+ */
+
+export interface ProvisionOptions {
+  readonly org: string;
+  readonly streams: readonly StreamSpec[];
+  /** Alert destinations (names); empty: alerts are skipped. */
+  readonly destinations: readonly string[];
+  /** Attach the functions to their streams through one realtime pipeline per stream. */
+  readonly pipelines: boolean;
+  /** Rewrite managed dashboards, alerts and pipelines even when their fingerprint is current. */
+  readonly force: boolean;
+}
+
+export interface StoredDashboardMatch {
+  readonly summary: DashboardSummary;
+  /** Read only for dashboards carrying the mark (the only ones provision may update). */
+  readonly stored?: StoredDashboard;
+}
+
+/** What provision read from the server (provision-state.ts); nothing here is changed by planning. */
+export interface ServerState {
+  readonly folders: Readonly<Partial<Record<FolderType, Folder>>>;
+  readonly streams: ReadonlyMap<string, StoredStream | undefined>;
+  readonly functions: readonly StoredFunction[];
+  readonly pipelines: readonly StoredPipeline[];
+  /** Exact title matches inside the Bedrock dashboard folder, per asset title. */
+  readonly dashboards: ReadonlyMap<string, readonly StoredDashboardMatch[]>;
+  /** The alert stored under each asset's deterministic id, per asset name. */
+  readonly alertsById: ReadonlyMap<string, StoredAlert | undefined>;
+  readonly alertList: readonly AlertSummary[];
+  readonly missingDestinations: readonly string[];
+}
+
+export type Action = 'create' | 'update' | 'unchanged' | 'skipped';
+export type AssetKind = 'folder' | 'stream' | 'function' | 'pipeline' | 'dashboard' | 'alert';
+
+export type Write =
+  | { readonly op: 'create-folder'; readonly type: FolderType }
+  | { readonly op: 'create-stream'; readonly spec: StreamSpec; readonly settings: StreamSettingsDiff }
+  | {
+      readonly op: 'update-stream-settings';
+      readonly spec: StreamSpec;
+      readonly settings: StreamSettingsDiff;
+    }
+  | { readonly op: 'create-function' | 'update-function'; readonly name: string; readonly source: string }
+  | { readonly op: 'create-pipeline' | 'update-pipeline'; readonly body: Record<string, unknown> }
+  | { readonly op: 'create-dashboard'; readonly body: Record<string, unknown> }
+  | {
+      readonly op: 'update-dashboard';
+      readonly id: string;
+      readonly hash: string;
+      readonly body: Record<string, unknown>;
+    }
+  | {
+      readonly op: 'create-alert' | 'update-alert';
+      readonly id: string;
+      readonly body: Record<string, unknown>;
+    };
+
+export interface PlanStep {
+  readonly kind: AssetKind;
+  readonly name: string;
+  readonly action: Action;
+  readonly note?: string;
+  readonly write?: Write;
+}
+
+export interface Plan {
+  readonly steps: readonly PlanStep[];
+  /** A configuration error that stops provision before anything is written. */
+  readonly blocking?: string;
+  /** Folder ids already on the server. */
+  readonly folderIds: Readonly<Partial<Record<FolderType, string>>>;
+}
+
+export interface StreamSettingsDiff {
+  readonly index_fields?: { readonly add: readonly string[]; readonly remove: readonly string[] };
+  readonly bloom_filter_fields?: { readonly add: readonly string[]; readonly remove: readonly string[] };
+  readonly full_text_search_keys?: { readonly add: readonly string[]; readonly remove: readonly string[] };
+  readonly data_retention?: number;
+}
+
+export function planProvision(assets: AssetSet, state: ServerState, options: ProvisionOptions): Plan {
+  const folderIds: Partial<Record<FolderType, string>> = {};
+  for (const type of ['dashboards', 'alerts'] as const) {
+    const id = state.folders[type]?.folderId;
+    if (id !== undefined) folderIds[type] = id;
+  }
+  if (state.missingDestinations.length > 0) {
+    const names = state.missingDestinations.map((name) => `"${name}"`).join(', ');
+    return {
+      steps: [],
+      folderIds,
+      blocking: `alert destination ${names} does not exist in org "${options.org}"; create it in OpenObserve (Management → Alert Destinations) or name an existing one with --alert-destination; nothing was written`,
+    };
+  }
+  const provisionAlerts = options.destinations.length > 0;
+  const functionSteps = assets.functions.map((fn) => planFunction(fn, state));
+  const steps: PlanStep[] = [
+    ...(assets.dashboards.length > 0 ? [planFolder('dashboards', state)] : []),
+    ...(provisionAlerts && assets.alerts.length > 0 ? [planFolder('alerts', state)] : []),
+    ...options.streams.map((spec) => planStream(spec, state.streams.get(spec.name))),
+    ...functionSteps,
+    ...planPipelines(assets.functions, functionSteps, state, options),
+    ...assets.dashboards.map((dashboard) => planDashboard(dashboard, state, options)),
+    ...assets.alerts.map((alert) =>
+      provisionAlerts
+        ? planAlert(alert, state, options)
+        : {
+            kind: 'alert' as const,
+            name: alert.name,
+            action: 'skipped' as const,
+            note: 'no --alert-destination given: alerts are not provisioned',
+          },
+    ),
+  ];
+  return { steps, folderIds };
+}
+
+function planFolder(type: FolderType, state: ServerState): PlanStep {
+  const name = `${BEDROCK_FOLDER} (${type})`;
+  return state.folders[type] === undefined
+    ? { kind: 'folder', name, action: 'create', write: { op: 'create-folder', type } }
+    : { kind: 'folder', name, action: 'unchanged' };
+}
+
+export function planStream(spec: StreamSpec, stored: StoredStream | undefined): PlanStep {
+  const floats = spec.fields.filter((field) => field.type === 'Float64').map((field) => field.name);
+  if (stored === undefined) {
+    const settings = settingsDiff(spec, undefined);
+    return {
+      kind: 'stream',
+      name: spec.name,
+      action: 'create',
+      note: `${spec.fields.length} typed fields, Float64: ${floats.join(', ')}`,
+      write: { op: 'create-stream', spec, settings },
+    };
+  }
+  const notes: string[] = [];
+  const types = new Map((stored.schema ?? []).map((field) => [field.name, field.type]));
+  const widened = floats.filter((name) => /^U?Int/.test(types.get(name) ?? ''));
+  if (widened.length > 0) {
+    notes.push(
+      `${widened.join(', ')} stored as integers (rows arrived before provision); OpenObserve widens them to Float64 with the first fractional value`,
+    );
+  }
+  const settings = settingsDiff(spec, stored);
+  const changes = describeSettings(settings);
+  if (changes === '') return { kind: 'stream', name: spec.name, action: 'unchanged', ...noteOf(notes) };
+  return {
+    kind: 'stream',
+    name: spec.name,
+    action: 'update',
+    ...noteOf([changes, ...notes]),
+    write: { op: 'update-stream-settings', spec, settings },
+  };
+}
+
+/** Additions only: settings a user added (other index fields, a longer retention he chose) stay. */
+function settingsDiff(spec: StreamSpec, stored: StoredStream | undefined): StreamSettingsDiff {
+  const current = stored?.settings;
+  const missing = (want: readonly string[], have: readonly string[] | undefined) =>
+    want.filter((name) => !(have ?? []).includes(name));
+  const list = (add: string[]) => (add.length === 0 ? {} : { add, remove: [] });
+  const index = missing(spec.indexFields, current?.index_fields);
+  const bloom = missing(spec.bloomFilterFields, current?.bloom_filter_fields);
+  const fullText = missing(spec.fullTextSearchFields, current?.full_text_search_keys);
+  return {
+    ...(index.length === 0 ? {} : { index_fields: list(index) as { add: string[]; remove: string[] } }),
+    ...(bloom.length === 0
+      ? {}
+      : { bloom_filter_fields: list(bloom) as { add: string[]; remove: string[] } }),
+    ...(fullText.length === 0
+      ? {}
+      : { full_text_search_keys: list(fullText) as { add: string[]; remove: string[] } }),
+    ...(spec.retentionDays === undefined || current?.data_retention === spec.retentionDays
+      ? {}
+      : { data_retention: spec.retentionDays }),
+  };
+}
+
+export function describeSettings(settings: StreamSettingsDiff): string {
+  const parts: string[] = [];
+  if (settings.index_fields) parts.push(`index ${settings.index_fields.add.join(', ')}`);
+  if (settings.bloom_filter_fields) parts.push(`bloom filter ${settings.bloom_filter_fields.add.join(', ')}`);
+  if (settings.full_text_search_keys)
+    parts.push(`full text ${settings.full_text_search_keys.add.join(', ')}`);
+  if (settings.data_retention !== undefined) parts.push(`retention ${settings.data_retention} days`);
+  return parts.join('; ');
+}
+
+function noteOf(notes: readonly string[]): { note?: string } {
+  const text = notes.filter((note) => note !== '').join('; ');
+  return text === '' ? {} : { note: text };
+}
+
+function planFunction(fn: FunctionAsset, state: ServerState): PlanStep {
+  const source = markedVrl(fn.source, fingerprint(fn.source));
+  const stored = state.functions.find((candidate) => candidate.name === fn.name);
+  if (stored === undefined) {
+    return {
+      kind: 'function',
+      name: fn.name,
+      action: 'create',
+      write: { op: 'create-function', name: fn.name, source },
+    };
+  }
+  if (!isManaged(stored.function)) {
+    return {
+      kind: 'function',
+      name: fn.name,
+      action: 'skipped',
+      note: 'a function of this name exists that bedrock-o2 did not create; left alone (rename or delete it to let provision manage it)',
+    };
+  }
+  return stored.function === source
+    ? { kind: 'function', name: fn.name, action: 'unchanged' }
+    : {
+        kind: 'function',
+        name: fn.name,
+        action: 'update',
+        write: { op: 'update-function', name: fn.name, source },
+      };
+}
+
+export function pipelineName(stream: string): string {
+  return `bedrock_o2_${stream}`.toLowerCase();
+}
+
+function planPipelines(
+  functions: readonly FunctionAsset[],
+  functionSteps: readonly PlanStep[],
+  state: ServerState,
+  options: ProvisionOptions,
+): PlanStep[] {
+  const byStream = new Map<string, FunctionAsset[]>();
+  for (const fn of functions) byStream.set(fn.streamName, [...(byStream.get(fn.streamName) ?? []), fn]);
+  const steps: PlanStep[] = [];
+  for (const [stream, streamFunctions] of byStream) {
+    const name = pipelineName(stream);
+    const names = streamFunctions.map((fn) => fn.name);
+    const skip = (note: string): PlanStep => ({ kind: 'pipeline', name, action: 'skipped', note });
+    if (!options.pipelines) {
+      steps.push(skip(`not attached: pass --pipeline to run ${names.join(', ')} on every row of ${stream}`));
+      continue;
+    }
+    const foreignFunctions = names.filter((fnName) =>
+      functionSteps.some((step) => step.name === fnName && step.action === 'skipped'),
+    );
+    if (foreignFunctions.length > 0) {
+      steps.push(skip(`not attached: ${foreignFunctions.join(', ')} on the server is not bedrock-o2's`));
+      continue;
+    }
+    const id = deterministicKsuid('pipeline', stream);
+    const onStream = state.pipelines.filter(
+      (pipeline) => pipeline.source.source_type === 'realtime' && pipeline.source.stream_name === stream,
+    );
+    const ours = onStream.find(
+      (pipeline) => pipeline.pipeline_id === id || isManaged(pipeline.description ?? undefined),
+    );
+    const foreign = onStream.find((pipeline) => pipeline !== ours);
+    if (ours === undefined && foreign !== undefined) {
+      steps.push(
+        skip(
+          `${stream} already has the realtime pipeline "${foreign.name}", which bedrock-o2 did not create (one per stream); left alone: add ${names.join(', ')} to it by hand`,
+        ),
+      );
+      continue;
+    }
+    const content = pipelineContent(options.org, stream, name, names);
+    const print = fingerprint(content);
+    const description = markedDescription(
+      `Runs ${names.join(', ')} on every row of ${stream} as it is ingested`,
+      print,
+    );
+    if (ours === undefined) {
+      const body = { pipeline_id: id, description, ...content };
+      steps.push({ kind: 'pipeline', name, action: 'create', write: { op: 'create-pipeline', body } });
+      continue;
+    }
+    if (writtenFingerprint(ours.description ?? undefined) === print && !options.force) {
+      steps.push({ kind: 'pipeline', name, action: 'unchanged' });
+      continue;
+    }
+    const body = { pipeline_id: ours.pipeline_id, version: ours.version, description, ...content };
+    steps.push({ kind: 'pipeline', name, action: 'update', write: { op: 'update-pipeline', body } });
+  }
+  return steps;
+}
+
+/** stream → functions in file order → the same stream (openobserve-contract §7). */
+function pipelineContent(org: string, stream: string, name: string, functions: readonly string[]) {
+  const streamData = { node_type: 'stream', org_id: org, stream_name: stream, stream_type: 'logs' };
+  const nodes = [
+    { id: 'source', io_type: 'input', position: { x: 0, y: 0 }, data: streamData },
+    ...functions.map((fn, i) => ({
+      id: `function_${fn}`,
+      io_type: 'default',
+      position: { x: 0, y: 120 * (i + 1) },
+      data: { node_type: 'function', name: fn, after_flatten: true },
+    })),
+    {
+      id: 'destination',
+      io_type: 'output',
+      position: { x: 0, y: 120 * (functions.length + 1) },
+      data: streamData,
+    },
+  ];
+  const edges = nodes.slice(1).map((node, i) => ({
+    id: `edge_${i}`,
+    source: nodes[i]?.id ?? 'source',
+    target: node.id,
+  }));
+  return {
+    name,
+    enabled: true,
+    source: { source_type: 'realtime', org_id: org, stream_name: stream, stream_type: 'logs' },
+    nodes,
+    edges,
+  };
+}
+
+function planDashboard(asset: DashboardAsset, state: ServerState, options: ProvisionOptions): PlanStep {
+  const base = { kind: 'dashboard' as const, name: asset.title };
+  const content = { ...asset.body, title: asset.title };
+  const print = fingerprint(content);
+  const ownDescription = typeof asset.body['description'] === 'string' ? asset.body['description'] : '';
+  const body = { ...content, description: markedDescription(ownDescription, print) };
+  const matches = state.dashboards.get(asset.title) ?? [];
+  const ours = matches.find((match) => isManaged(match.summary.description ?? undefined));
+  if (ours === undefined) {
+    return matches.length > 0
+      ? {
+          ...base,
+          action: 'skipped',
+          note: `a dashboard with this title in folder ${BEDROCK_FOLDER} was not created by bedrock-o2; left alone (rename or move it to let provision create its own)`,
+        }
+      : { ...base, action: 'create', write: { op: 'create-dashboard', body } };
+  }
+  const duplicates = matches.filter(
+    (match) => match !== ours && isManaged(match.summary.description ?? undefined),
+  );
+  const note =
+    duplicates.length > 0
+      ? { note: `${duplicates.length + 1} managed copies; only the first is kept current` }
+      : {};
+  const stored = ours.stored;
+  if (stored === undefined) throw new Error(`dashboard "${asset.title}" was matched but not read`);
+  if (writtenFingerprint(stored.v8.description ?? undefined) === print && !options.force) {
+    return { ...base, action: 'unchanged', ...note };
+  }
+  return {
+    ...base,
+    action: 'update',
+    ...note,
+    write: {
+      op: 'update-dashboard',
+      id: ours.summary.dashboard_id,
+      hash: stored.hash,
+      body: { ...serverOwnedDashboardFields(stored.v8), ...body },
+    },
+  };
+}
+
+/** Fields the server set on create that a PUT should send back unchanged. */
+function serverOwnedDashboardFields(v8: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of ['dashboardId', 'owner', 'created', 'role']) {
+    if (Object.hasOwn(v8, key)) kept[key] = v8[key];
+  }
+  return kept;
+}
+
+export function alertId(name: string): string {
+  return deterministicKsuid('alert', name);
+}
+
+function planAlert(asset: AlertAsset, state: ServerState, options: ProvisionOptions): PlanStep {
+  const base = { kind: 'alert' as const, name: asset.name };
+  const id = alertId(asset.name);
+  const content = {
+    ...asset.body,
+    name: asset.name,
+    stream_type: asset.streamType,
+    stream_name: asset.streamName,
+    destinations: [...options.destinations],
+  };
+  const print = fingerprint(content);
+  const ownDescription = typeof asset.body['description'] === 'string' ? asset.body['description'] : '';
+  const body = { ...content, id, description: markedDescription(ownDescription, print) };
+  const stored = state.alertsById.get(asset.name);
+  if (stored === undefined) {
+    const sameName = state.alertList.find((alert) => alert.name === asset.name);
+    return sameName === undefined
+      ? { ...base, action: 'create', write: { op: 'create-alert', id, body } }
+      : {
+          ...base,
+          action: 'skipped',
+          note: 'an alert of this name exists that bedrock-o2 did not create; left alone (rename or delete it to let provision create its own)',
+        };
+  }
+  if (!isManaged(stored.description ?? undefined)) {
+    return {
+      ...base,
+      action: 'skipped',
+      note: `alert ${id} has lost its "managed by bedrock-o2" line; left alone (delete it to let provision recreate it)`,
+    };
+  }
+  if (writtenFingerprint(stored.description ?? undefined) === print && !options.force) {
+    return { ...base, action: 'unchanged' };
+  }
+  return { ...base, action: 'update', write: { op: 'update-alert', id, body } };
+}
