@@ -106,7 +106,7 @@ export function createManagementClient(
       const reason =
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${timeoutMs / 1000} s`
-          : ((error as Error).message.split('\n')[0] ?? 'connection failed');
+          : networkReason(error as Error);
       const message = `${req.asset}: cannot reach ${shownUrl} (${reason}) after ${attempts(number)}; check OPENOBSERVE_URL and that the server is up`;
       return { error: new OpenObserveApiError('unavailable', 0, message), retry: retryAll };
     }
@@ -140,6 +140,13 @@ export function createManagementClient(
   }
 
   return { org: settings.org, url: shownUrl, request };
+}
+
+/** fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a certificate error). */
+function networkReason(error: Error): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : cause?.message;
+  return typeof detail === 'string' && detail !== '' ? detail : (error.message.split('\n')[0] ?? 'failed');
 }
 
 /** A URL may carry user:password; messages show it without. */
@@ -227,6 +234,8 @@ function describeFailure(
         `${req.asset}: the user's role may not ${route} (403); provision with a user or service account allowed to manage dashboards, folders, alerts, functions, pipelines and streams`,
       );
     case 404:
+      // The server's own "not found" (a stream, a folder) names the thing; an unknown route has no message.
+      if (said !== '' && typeof body === 'object') break;
       return new OpenObserveApiError(
         'old-server',
         status,

@@ -76,7 +76,7 @@ export class FakeOpenObserve {
     this.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
 
-  /** Answer the next `times` requests matching method and path with `status`. */
+  /** Answer the next `times` requests matching method and path with `status` (404: as an unknown route). */
   fail(method: string, pattern: RegExp, status: number, times = 1): void {
     this.failures.push({ method, pattern, status, remaining: times });
   }
@@ -131,6 +131,8 @@ export class FakeOpenObserve {
     );
     if (failure !== undefined) {
       failure.remaining--;
+      // A 404 without a body is what a server answers for a route it does not have.
+      if (failure.status === 404) return new HttpResponse(null, { status: 404 });
       return HttpResponse.json(
         { code: failure.status, message: 'injected failure' },
         { status: failure.status },

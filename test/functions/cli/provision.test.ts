@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { main } from '../../../functions/cli/main.ts';
 import { runProvision } from '../../../functions/cli/provision.ts';
 import type {
   AlertAsset,
@@ -125,6 +126,16 @@ function bedrockFolder(fake: FakeOpenObserve, type: 'dashboards' | 'alerts') {
 }
 
 describe('bedrock-o2 provision', () => {
+  it('is a registered command with --help, and needs OPENOBSERVE_URL', async () => {
+    const help = captureIo();
+    expect(await main(['provision', '--help'], help.io)).toBe(0);
+    expect(help.stdout()).toContain('--alert-destination NAME');
+
+    const noUrl = captureIo();
+    expect(await main(['provision'], noUrl.io)).toBe(2);
+    expect(noUrl.stderr()).toBe('bedrock-o2 provision: OPENOBSERVE_URL is not set (or pass --url)\n');
+  });
+
   it('creates folders, typed streams, functions, dashboards and alerts on an empty server', async () => {
     const fake = newFake();
     const { code, stdout, stderr } = await provision(['--alert-destination', 'oncall', '--json']);

@@ -142,6 +142,24 @@ describe('createManagementClient', () => {
     expect(unknown.message).toContain('GET /api/acme/c is not found (404); this OpenObserve predates');
   });
 
+  it("reports the server's own 404 (a missing stream) as a refusal, not as an old server", async () => {
+    server.use(
+      http.post(`${BASE}/api/v2/acme/alerts`, () =>
+        HttpResponse.json({ code: 404, message: 'StreamNotFound' }, { status: 404 }),
+      ),
+    );
+    const client = createManagementClient(settings, { sleep: async () => {} });
+
+    const error = await failure(
+      client.request({ method: 'POST', path: '/api/v2/acme/alerts', body: {}, asset: 'alert "a"' }),
+    );
+
+    expect(error.kind).toBe('refused');
+    expect(error.message).toBe(
+      'alert "a": OpenObserve refused POST /api/v2/acme/alerts (404: StreamNotFound)',
+    );
+  });
+
   it('refuses any write in read-only (dry run) mode before sending it', async () => {
     const client = createManagementClient(settings, { readOnly: true });
 
