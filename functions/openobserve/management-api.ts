@@ -44,6 +44,7 @@ const AlertSummarySchema = z.looseObject({
   name: z.string(),
   description: z.string().nullish(),
   stream_name: z.string().optional(),
+  folder_id: z.string().optional(),
 });
 export type AlertSummary = z.infer<typeof AlertSummarySchema>;
 
@@ -179,10 +180,17 @@ export function createManagementApi(client: ManagementClient) {
         idempotent: false,
       });
     },
-    async updateAlert(id: string, alert: Record<string, unknown>, name: string) {
+    async updateAlert(
+      id: string,
+      folderId: string | undefined,
+      alert: Record<string, unknown>,
+      name: string,
+    ) {
       await client.request({
         method: 'PUT',
         path: `/api/v2/${org}/alerts/${seg(id)}`,
+        // The folder lets a server with RBAC check the right one.
+        ...(folderId === undefined ? {} : { query: { folder: folderId } }),
         body: alert,
         asset: `alert "${name}"`,
       });

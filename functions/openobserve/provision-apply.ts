@@ -102,7 +102,7 @@ async function perform(
       await api.createAlert(folder('alerts'), write.body, step.name);
       return;
     case 'update-alert':
-      await api.updateAlert(write.id, write.body, step.name);
+      await api.updateAlert(write.id, write.folderId ?? folderIds.alerts, write.body, step.name);
       return;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AlertAsset, AssetSet, DashboardAsset, FunctionAsset } from './assets.ts';
 import type {
   AlertSummary,
@@ -78,9 +79,12 @@ export type Write =
       readonly hash: string;
       readonly body: Record<string, unknown>;
     }
+  | { readonly op: 'create-alert'; readonly id: string; readonly body: Record<string, unknown> }
   | {
-      readonly op: 'create-alert' | 'update-alert';
+      readonly op: 'update-alert';
       readonly id: string;
+      /** Where the alert is now (a user may have moved it); undefined when the list does not say. */
+      readonly folderId: string | undefined;
       readonly body: Record<string, unknown>;
     };
 
@@ -318,26 +322,26 @@ function planPipelines(
 /** stream → functions in file order → the same stream (openobserve-contract §7). */
 function pipelineContent(org: string, stream: string, name: string, functions: readonly string[]) {
   const streamData = { node_type: 'stream', org_id: org, stream_name: stream, stream_type: 'logs' };
+  const nodeId = (role: string) => stableUuid(`${stream}:${role}`);
   const nodes = [
-    { id: 'source', io_type: 'input', position: { x: 0, y: 0 }, data: streamData },
+    { id: nodeId('source'), io_type: 'input', position: { x: 0, y: 0 }, data: streamData },
     ...functions.map((fn, i) => ({
-      id: `function_${fn}`,
+      id: nodeId(`function:${fn}`),
       io_type: 'default',
       position: { x: 0, y: 120 * (i + 1) },
       data: { node_type: 'function', name: fn, after_flatten: true },
     })),
     {
-      id: 'destination',
+      id: nodeId('destination'),
       io_type: 'output',
       position: { x: 0, y: 120 * (functions.length + 1) },
       data: streamData,
     },
   ];
-  const edges = nodes.slice(1).map((node, i) => ({
-    id: `edge_${i}`,
-    source: nodes[i]?.id ?? 'source',
-    target: node.id,
-  }));
+  const edges = nodes.slice(1).map((node, i) => {
+    const source = nodes[i]?.id ?? '';
+    return { id: `e${source}-${node.id}`, source, target: node.id };
+  });
   return {
     name,
     enabled: true,
@@ -345,6 +349,12 @@ function pipelineContent(org: string, stream: string, name: string, functions: r
     nodes,
     edges,
   };
+}
+
+/** Node ids in the UUID form the pipeline editor uses, the same on every run. */
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(`bedrock-o2:${seed}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function planDashboard(asset: DashboardAsset, state: ServerState, options: ProvisionOptions): PlanStep {
@@ -436,5 +446,6 @@ function planAlert(asset: AlertAsset, state: ServerState, options: ProvisionOpti
   if (writtenFingerprint(stored.description ?? undefined) === print && !options.force) {
     return { ...base, action: 'unchanged' };
   }
-  return { ...base, action: 'update', write: { op: 'update-alert', id, body } };
+  const folderId = state.alertList.find((alert) => (alert.alert_id ?? alert.id) === id)?.folder_id;
+  return { ...base, action: 'update', write: { op: 'update-alert', id, folderId, body } };
 }

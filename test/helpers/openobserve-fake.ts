@@ -172,7 +172,7 @@ export class FakeOpenObserve {
       ['GET', '/api/v2/{org}/alerts', () => this.listAlerts()],
       ['POST', '/api/v2/{org}/alerts', (_, q, body) => this.createAlert(q, body)],
       ['GET', '/api/v2/{org}/alerts/([^/]+)', ([id]) => this.getAlert(id ?? '')],
-      ['PUT', '/api/v2/{org}/alerts/([^/]+)', ([id], _, body) => this.updateAlert(id ?? '', body)],
+      ['PUT', '/api/v2/{org}/alerts/([^/]+)', ([id], q, body) => this.updateAlert(id ?? '', q, body)],
       ['GET', '/api/{org}/functions', () => HttpResponse.json({ list: [...this.functions.values()] })],
       ['POST', '/api/{org}/functions', (_, __, body) => this.createFunction(body)],
       ['PUT', '/api/{org}/functions/([^/]+)', ([name], _, body) => this.updateFunction(name ?? '', body)],
@@ -239,9 +239,12 @@ export class FakeOpenObserve {
     return stored === undefined ? notFound('Alert not found') : HttpResponse.json(stored);
   }
 
-  private updateAlert(id: string, body: Json): Response {
+  private updateAlert(id: string, q: URLSearchParams, body: Json): Response {
     const stored = this.alerts.get(id);
     if (stored === undefined) return notFound('Alert not found');
+    // With RBAC the folder named must be the alert's own.
+    const folder = q.get('folder');
+    if (folder !== null && folder !== stored.folder_id) return notFound('Alert not found in this folder');
     const problem = this.alertProblem(body);
     if (problem !== undefined) return problem;
     this.alerts.set(id, { ...body, id, folder_id: stored.folder_id });

@@ -253,7 +253,21 @@ describe('bedrock-o2 provision', () => {
     expect(errorRate?.['trigger_condition']).toMatchObject({ threshold: 12 });
     expect(fake.alerts.size).toBe(2);
 
-    const third = await provision(['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=12'], {
+    const moved = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
+    const userFolder = fake.seedFolder('alerts', 'Team alerts');
+    if (moved) moved.folder_id = userFolder;
+    const afterMove = await provision(
+      ['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=15'],
+      { variant: { overviewPanelTitle: 'Invocations per minute' } },
+    );
+    expect(afterMove.code).toBe(0);
+    expect(fake.writes().at(-1)?.search).toBe(`?folder=${userFolder}`);
+    expect(fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'))).toMatchObject({
+      folder_id: userFolder,
+      trigger_condition: { threshold: 15 },
+    });
+
+    const third = await provision(['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=15'], {
       variant: { overviewPanelTitle: 'Invocations per minute' },
     });
     expect(third.stdout).toContain('nothing to change');
