@@ -163,7 +163,10 @@ export function planStream(spec: StreamSpec, stored: StoredStream | undefined): 
       kind: 'stream',
       name: spec.name,
       action: 'create',
-      note: `${spec.fields.length} typed fields, Float64: ${floats.join(', ')}`,
+      ...noteOf([
+        `${spec.fields.length} typed fields, Float64: ${floats.join(', ')}`,
+        describeSettings(settings),
+      ]),
       write: { op: 'create-stream', spec, settings },
     };
   }

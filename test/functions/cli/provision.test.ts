@@ -419,6 +419,18 @@ describe('bedrock-o2 provision', () => {
     expect(dashboards.every((s) => s.status === 'failed')).toBe(true);
   });
 
+  it('rewrites one progress line on a terminal', async () => {
+    newFake();
+    const { io, stderr } = captureIo({ env });
+    const tty = { ...io, stderrIsTty: true };
+
+    expect(await runProvision([], tty, { client: { sleep: async () => {} }, assets: testAssets() })).toBe(0);
+
+    const progress = stderr().split('\n')[1] ?? '';
+    expect(progress.startsWith('\r\x1b[2K[1/9] folder "Bedrock (dashboards)": created')).toBe(true);
+    expect(progress.endsWith('[9/9] alert "bedrock_completeness": skipped')).toBe(true);
+  });
+
   it('prints the plan on a dry run and writes nothing', async () => {
     const fake = newFake();
 
