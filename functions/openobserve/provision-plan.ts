@@ -20,7 +20,7 @@ import {
   markedVrl,
   writtenFingerprint,
 } from './ownership.ts';
-import type { StreamSpec } from './stream-spec.ts';
+import type { StreamField, StreamSpec } from './stream-spec.ts';
 
 /**
  * provision's decisions as a pure function of the assets and what the server holds: one step per asset with
@@ -105,6 +105,7 @@ export interface Plan {
 }
 
 export interface StreamSettingsDiff {
+  readonly fields?: { readonly add: readonly StreamField[]; readonly remove: readonly StreamField[] };
   readonly index_fields?: { readonly add: readonly string[]; readonly remove: readonly string[] };
   readonly bloom_filter_fields?: { readonly add: readonly string[]; readonly remove: readonly string[] };
   readonly full_text_search_keys?: { readonly add: readonly string[]; readonly remove: readonly string[] };
@@ -190,31 +191,36 @@ export function planStream(spec: StreamSpec, stored: StoredStream | undefined): 
   };
 }
 
-/** Additions only: settings a user added (other index fields, a longer retention he chose) stay. */
+/**
+ * Additions only, so index and full-text fields a user added stay; retention changes only when asked for.
+ * Declared fields a stream created by its first rows does not have yet are added with their types.
+ */
 function settingsDiff(spec: StreamSpec, stored: StoredStream | undefined): StreamSettingsDiff {
   const current = stored?.settings;
+  const additions = <T>(add: T[]) => (add.length === 0 ? undefined : { add, remove: [] as T[] });
   const missing = (want: readonly string[], have: readonly string[] | undefined) =>
-    want.filter((name) => !(have ?? []).includes(name));
-  const list = (add: string[]) => (add.length === 0 ? {} : { add, remove: [] });
-  const index = missing(spec.indexFields, current?.index_fields);
-  const bloom = missing(spec.bloomFilterFields, current?.bloom_filter_fields);
-  const fullText = missing(spec.fullTextSearchFields, current?.full_text_search_keys);
-  return {
-    ...(index.length === 0 ? {} : { index_fields: list(index) as { add: string[]; remove: string[] } }),
-    ...(bloom.length === 0
-      ? {}
-      : { bloom_filter_fields: list(bloom) as { add: string[]; remove: string[] } }),
-    ...(fullText.length === 0
-      ? {}
-      : { full_text_search_keys: list(fullText) as { add: string[]; remove: string[] } }),
-    ...(spec.retentionDays === undefined || current?.data_retention === spec.retentionDays
-      ? {}
-      : { data_retention: spec.retentionDays }),
+    additions(want.filter((name) => !(have ?? []).includes(name)));
+  const known = new Set((stored?.schema ?? []).map((field) => field.name));
+  const diff = {
+    fields:
+      stored === undefined ? undefined : additions(spec.fields.filter((field) => !known.has(field.name))),
+    index_fields: missing(spec.indexFields, current?.index_fields),
+    bloom_filter_fields: missing(spec.bloomFilterFields, current?.bloom_filter_fields),
+    full_text_search_keys: missing(spec.fullTextSearchFields, current?.full_text_search_keys),
+    data_retention:
+      spec.retentionDays === undefined || current?.data_retention === spec.retentionDays
+        ? undefined
+        : spec.retentionDays,
   };
+  return Object.fromEntries(
+    Object.entries(diff).filter(([, value]) => value !== undefined),
+  ) as StreamSettingsDiff;
 }
 
 export function describeSettings(settings: StreamSettingsDiff): string {
   const parts: string[] = [];
+  if (settings.fields)
+    parts.push(`add typed fields ${settings.fields.add.map((f) => `${f.name}:${f.type}`).join(', ')}`);
   if (settings.index_fields) parts.push(`index ${settings.index_fields.add.join(', ')}`);
   if (settings.bloom_filter_fields) parts.push(`bloom filter ${settings.bloom_filter_fields.add.join(', ')}`);
   if (settings.full_text_search_keys)

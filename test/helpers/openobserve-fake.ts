@@ -409,6 +409,10 @@ function storedFunction(body: Json): Json {
 }
 
 function applySettings(stream: StreamState, body: Json): void {
+  const fields = body['fields'] as { add?: StreamState['schema'] } | undefined;
+  for (const field of fields?.add ?? []) {
+    if (!stream.schema.some((known) => known.name === field.name)) stream.schema.push(field);
+  }
   for (const key of ['index_fields', 'bloom_filter_fields', 'full_text_search_keys'] as const) {
     const diff = body[key] as { add?: string[]; remove?: string[] } | undefined;
     if (diff === undefined) continue;

@@ -525,6 +525,10 @@ describe('bedrock-o2 provision', () => {
     expect(fake.pipelines.size).toBe(1);
     const stream = steps.find((s) => s.name === 'bedrock_invocations');
     expect(stream?.note).toContain('gen_ai_usage_cost_usd stored as integers');
+    expect(stream?.note).toContain('aws_bedrock_latency_ms:Float64');
+    const types = new Map(fake.streams.get('bedrock_invocations')?.schema.map((f) => [f.name, f.type]));
+    expect(types.get('aws_bedrock_latency_ms')).toBe('Float64');
+    expect(types.get('gen_ai_usage_cost_usd')).toBe('Int64');
 
     const otherFake = newFake();
     otherFake.functions.set('bedrock_redact', {
