@@ -97,6 +97,7 @@ export async function runProvision(
   }
   const settings = openObserveSettings(io.env, { url: values.url, org: values.org });
   if (settings === undefined) throw new UsageError('OPENOBSERVE_URL is not set (or pass --url)');
+  const streams = streamNames(values.stream, values['metrics-stream']);
   const retentionDays = parseRetention(values['retention-days']);
   const destinations = [...new Set(values['alert-destination'])];
   const assets = readAssets(values, io, deps);
@@ -105,8 +106,8 @@ export async function runProvision(
   const options: ProvisionOptions = {
     org: settings.org,
     streams: [
-      invocationStreamSpec(values.stream, retentionDays),
-      metricStreamSpec(values['metrics-stream'], retentionDays),
+      invocationStreamSpec(streams.invocations, retentionDays),
+      metricStreamSpec(streams.metrics, retentionDays),
     ],
     destinations,
     pipelines: values.pipeline,
@@ -144,6 +145,24 @@ export async function runProvision(
     (result) => result.error instanceof OpenObserveApiError && CONFIGURATION_KINDS.has(result.error.kind),
   );
   return configuration ? EXIT_USAGE : EXIT_INCOMPLETE;
+}
+
+/** OpenObserve rewrites other names (lowercase, runs of other characters to `_`), so a later lookup would miss. */
+function streamNames(invocations: string, metrics: string): { invocations: string; metrics: string } {
+  for (const [flag, name] of [
+    ['--stream', invocations],
+    ['--metrics-stream', metrics],
+  ] as const) {
+    if (!/^[a-z0-9_:]+$/.test(name)) {
+      const stored = name.toLowerCase().replace(/[^a-z0-9_:]+/g, '_');
+      throw new UsageError(
+        `${flag} "${name}": OpenObserve stores stream names as lowercase letters, digits, _ and :${stored === '' || stored === '_' ? '' : ` (it would be "${stored}")`}`,
+      );
+    }
+  }
+  if (invocations === metrics)
+    throw new UsageError('--stream and --metrics-stream must name different streams');
+  return { invocations, metrics };
 }
 
 function parseRetention(value: string | undefined): number | undefined {

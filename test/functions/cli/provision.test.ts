@@ -419,6 +419,35 @@ describe('bedrock-o2 provision', () => {
     expect(dashboards.every((s) => s.status === 'failed')).toBe(true);
   });
 
+  it('rejects stream names OpenObserve would store under another name', async () => {
+    newFake();
+    await expect(provision(['--stream', 'Bedrock-Invocations'])).rejects.toThrow(
+      '--stream "Bedrock-Invocations": OpenObserve stores stream names as lowercase letters, digits, _ and : (it would be "bedrock_invocations")',
+    );
+    await expect(provision(['--metrics-stream', 'bedrock_invocations'])).rejects.toThrow(
+      '--stream and --metrics-stream must name different streams',
+    );
+  });
+
+  it("follows the deployment's stream names", async () => {
+    const fake = newFake();
+
+    const run = await provision([
+      '--stream',
+      'prod_invocations',
+      '--metrics-stream',
+      'prod_metrics',
+      '--pipeline',
+    ]);
+
+    expect(run.code).toBe(0);
+    expect([...fake.streams.keys()].sort()).toEqual(['prod_invocations', 'prod_metrics']);
+    expect(JSON.stringify([...fake.dashboards.values()].map((d) => d.v8))).toContain(
+      'FROM \\"prod_invocations\\"',
+    );
+    expect([...fake.pipelines.values()][0]?.['source']).toMatchObject({ stream_name: 'prod_invocations' });
+  });
+
   it('rewrites one progress line on a terminal', async () => {
     newFake();
     const { io, stderr } = captureIo({ env });
