@@ -403,7 +403,7 @@ function planDashboard(asset: DashboardAsset, state: ServerState, options: Provi
       op: 'update-dashboard',
       id: ours.summary.dashboard_id,
       hash: stored.hash,
-      body: { ...serverOwnedDashboardFields(stored.v8), ...body },
+      body: { ...body, ...serverOwnedDashboardFields(stored.v8) },
     },
   };
 }

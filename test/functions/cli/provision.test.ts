@@ -31,6 +31,7 @@ function dashboard(title: string, panelTitle: string, stream: string): Dashboard
     file: `${title.toLowerCase()}.dashboard.json`,
     body: {
       version: 8,
+      dashboardId: '',
       title,
       description: `${title} of Bedrock usage`,
       tabs: [
@@ -248,6 +249,8 @@ describe('bedrock-o2 provision', () => {
     ).toEqual(['PUT', 'PUT']);
     const overview = [...fake.dashboards.values()].find((d) => d.v8['title'] === 'Overview');
     expect(JSON.stringify(overview?.v8)).toContain('Invocations per minute');
+    const put = fake.writes().find((w) => w.method === 'PUT' && w.path.includes('/dashboards/'));
+    expect((put?.body as { dashboardId?: string }).dashboardId).toBe(put?.path.split('/').at(-1));
     expect(fake.dashboards.size).toBe(2);
     const errorRate = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
     expect(errorRate?.['trigger_condition']).toMatchObject({ threshold: 12 });
