@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { resolveModelId } from '../functions/transform/model-id.ts';
 import { type PriceRequest, priceInvocation } from '../functions/transform/pricing/price-invocation.ts';
+import { resolveModelId } from '../functions/transform/row/model-id.ts';
 
 /**
  * What pricing costs the Lambda: import time (cold, each in a fresh process: source as Node runs it, and the

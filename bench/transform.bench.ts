@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { dataMessage, firehoseEvent, recordData } from '../functions/cli/firehose-event.ts';
-import { GUNZIP_CHUNK_BYTES } from '../functions/transform/decode.ts';
-import { GZIP_OPTIONS } from '../functions/transform/encode.ts';
-import { createNormaliser } from '../functions/transform/normalise.ts';
-import { processLogsEvent } from '../functions/transform/process-logs.ts';
-import { silentTelemetry } from '../functions/transform/telemetry.ts';
+import { GZIP_OPTIONS } from '../functions/transform/firehose/encode.ts';
+import { GUNZIP_CHUNK_BYTES } from '../functions/transform/firehose/record-bytes.ts';
+import { processLogsEvent } from '../functions/transform/logs/process-logs.ts';
+import { createNormaliser } from '../functions/transform/row/normalise.ts';
+import { silentTelemetry } from '../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../schemas/config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -3,8 +3,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { createNormaliser } from '../transform/normalise.ts';
-import { processLogsEvent } from '../transform/process-logs.ts';
+import { processLogsEvent } from '../transform/logs/process-logs.ts';
+import { createNormaliser } from '../transform/row/normalise.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadCliConfig } from './files.ts';
 import {

@@ -1,8 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TransformConfig } from '../../schemas/config.ts';
-import { type ResolvedModel, refineWithBodyModel, resolveModelId } from '../transform/model-id.ts';
-import { createNormaliser, type Normaliser } from '../transform/normalise.ts';
 import {
   type PriceLine,
   type PriceRequest,
@@ -13,6 +11,8 @@ import {
   ratesOf,
   roundCost,
 } from '../transform/pricing/price-invocation.ts';
+import { type ResolvedModel, refineWithBodyModel, resolveModelId } from '../transform/row/model-id.ts';
+import { createNormaliser, type Normaliser } from '../transform/row/normalise.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadCliConfig, parseUserJson, readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';

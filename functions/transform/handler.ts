@@ -1,9 +1,9 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { createNormaliser } from './normalise.ts';
-import { powertoolsTelemetry } from './powertools-telemetry.ts';
-import { processLogsEvent } from './process-logs.ts';
-import type { PutRecordBatch } from './reingest.ts';
+import type { PutRecordBatch } from './firehose/reingest.ts';
+import { processLogsEvent } from './logs/process-logs.ts';
+import { createNormaliser } from './row/normalise.ts';
 import { loadTransformConfig } from './runtime-config.ts';
+import { powertoolsTelemetry } from './telemetry/powertools.ts';
 
 /**
  * Lambda entry for the logs delivery stream: a Firehose transformation event whose records are gzip'd

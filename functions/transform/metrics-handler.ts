@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { powertoolsTelemetry } from './powertools-telemetry.ts';
-import { processMetricsEvent } from './process-metrics.ts';
+import { processMetricsEvent } from './metrics/process-metrics.ts';
 import { loadTransformConfig } from './runtime-config.ts';
+import { powertoolsTelemetry } from './telemetry/powertools.ts';
 
 /** Lambda entry for the metrics delivery stream (CloudWatch Metric Stream, JSON output format). */
 

@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
-import { resolveModelId } from '../../functions/transform/model-id.ts';
 import type {
   Provider,
   ProviderFields,
   ProviderInput,
 } from '../../functions/transform/providers/provider.ts';
+import { resolveModelId } from '../../functions/transform/row/model-id.ts';
 import { allFixtures, type Fixture } from './fixtures.ts';
 
 /** Every fixture under test/fixtures/bedrock, read once per test file. */

@@ -6,7 +6,7 @@ import type {
   OverridePrices,
   PriceOverrides,
 } from '../../../schemas/price-overrides.ts';
-import type { ResolvedModel } from '../model-id.ts';
+import type { ResolvedModel } from '../row/model-id.ts';
 import {
   type CompiledOverrides,
   compileOverrides,
@@ -26,7 +26,7 @@ import {
 } from './package-prices.ts';
 
 /**
- * The price of one invocation, with its provenance (issue 4). Order of precedence: the override table
+ * The price of one invocation, with its provenance. Order of precedence: the override table
  * (overrides.json, always wins) → the pinned @pydantic/genai-prices `aws` provider → unpriced. Multipliers and
  * discounts of the table apply on top of either and are named in the source. An unpriced invocation carries no
  * cost at all and the warning `price_missing`: an unknown model is never $0.

@@ -9,9 +9,9 @@ import {
   objectsOf,
   pick,
 } from '../json-access.ts';
-import { type Message, textMessage } from '../messages.ts';
-import { splitPrompt } from '../prompt-templates.ts';
-import { hasChatCompletionShape, idOf, normaliseChatCompletion } from './openai-chat-format.ts';
+import { type Message, textMessage } from '../row/messages.ts';
+import { hasChatCompletionShape, idOf, normaliseChatCompletion } from './formats/openai-chat-format.ts';
+import { splitPrompt } from './formats/prompt-templates.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -16,7 +16,7 @@ import {
   streamedToolCallPart,
   toolCallPart,
   toolResponsePart,
-} from '../messages.ts';
+} from '../row/messages.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /** Anthropic Claude Messages API bodies (InvokeModel and InvokeModelWithResponseStream). */

@@ -1,6 +1,6 @@
 import type { WarningCode } from '../../../schemas/invocation-row.ts';
 import { asCount, asNumber, asObject, asString, type JsonObject, objectsOf } from '../json-access.ts';
-import { type Message, type MessagePart, textMessage } from '../messages.ts';
+import { type Message, type MessagePart, textMessage } from '../row/messages.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

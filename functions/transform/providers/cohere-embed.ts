@@ -1,5 +1,5 @@
 import { asArray, asCount, asObject, asString, type JsonObject, objectsOf, pick } from '../json-access.ts';
-import { type Message, type MessagePart, mediaPartFromUrl } from '../messages.ts';
+import { type Message, type MessagePart, mediaPartFromUrl } from '../row/messages.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

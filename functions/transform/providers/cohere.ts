@@ -9,7 +9,13 @@ import {
   objectsOf,
   pick,
 } from '../json-access.ts';
-import { type Message, type MessagePart, textMessage, toolCallPart, toolResponsePart } from '../messages.ts';
+import {
+  type Message,
+  type MessagePart,
+  textMessage,
+  toolCallPart,
+  toolResponsePart,
+} from '../row/messages.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { asCount, asNumber, asObject, asString, pick } from '../json-access.ts';
-import { messageOf, messagesOf, systemParts } from './converse-content.ts';
+import { messageOf, messagesOf, systemParts } from './formats/converse-content.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

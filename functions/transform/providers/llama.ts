@@ -7,9 +7,9 @@ import {
   mediaPart,
   mediaPartFromUrl,
   textMessage,
-} from '../messages.ts';
-import { detectPromptTemplate, splitPrompt } from '../prompt-templates.ts';
-import { someResponseBody } from './openai-chat-format.ts';
+} from '../row/messages.ts';
+import { someResponseBody } from './formats/openai-chat-format.ts';
+import { detectPromptTemplate, splitPrompt } from './formats/prompt-templates.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -1,14 +1,14 @@
 import type { WarningCode } from '../../../schemas/invocation-row.ts';
 import { asCount, asNumber, asObject, asString, type JsonObject, objectsOf } from '../json-access.ts';
-import { type Message, textMessage } from '../messages.ts';
-import { detectPromptTemplate, splitPrompt } from '../prompt-templates.ts';
+import { type Message, textMessage } from '../row/messages.ts';
 import {
   hasChatCompletionShape,
   isChatCompletionOutput,
   isChatCompletionRequest,
   normaliseChatCompletion,
   someResponseBody,
-} from './openai-chat-format.ts';
+} from './formats/openai-chat-format.ts';
+import { detectPromptTemplate, splitPrompt } from './formats/prompt-templates.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

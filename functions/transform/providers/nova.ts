@@ -9,8 +9,8 @@ import {
   objectsOf,
   pick,
 } from '../json-access.ts';
-import { type Message, type MessagePart, streamedToolCallPart } from '../messages.ts';
-import { messageOf, messagesOf, systemParts } from './converse-content.ts';
+import { type Message, type MessagePart, streamedToolCallPart } from '../row/messages.ts';
+import { messageOf, messagesOf, systemParts } from './formats/converse-content.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { hasChatCompletionShape, normaliseChatCompletion } from './openai-chat-format.ts';
+import { hasChatCompletionShape, normaliseChatCompletion } from './formats/openai-chat-format.ts';
 import type { Provider } from './provider.ts';
 
 /**

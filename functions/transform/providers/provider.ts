@@ -1,5 +1,5 @@
 import type { NormaliserId, OperationName, WarningCode } from '../../../schemas/invocation-row.ts';
-import type { Message, MessagePart } from '../messages.ts';
+import type { Message, MessagePart } from '../row/messages.ts';
 
 /**
  * The contract of a provider normaliser: one file per provider, the file name is the id (kebab-case of it).

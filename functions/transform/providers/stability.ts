@@ -13,7 +13,7 @@ import {
   type MessagePart,
   mimeTypeOf,
   negativePromptPart,
-} from '../messages.ts';
+} from '../row/messages.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { asArray, asCount, asObject, asString, type JsonObject } from '../json-access.ts';
-import { base64MediaPart, type Message, type MessagePart, negativePromptPart } from '../messages.ts';
+import { base64MediaPart, type Message, type MessagePart, negativePromptPart } from '../row/messages.ts';
 import type { Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
   objectsOf,
   sumCounts,
 } from '../json-access.ts';
-import { type Message, textMessage } from '../messages.ts';
+import { type Message, textMessage } from '../row/messages.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from './provider.ts';
 
 /**

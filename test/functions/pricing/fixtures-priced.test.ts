@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveModelId } from '../../../functions/transform/model-id.ts';
 import { type PriceRequest, priceInvocation } from '../../../functions/transform/pricing/price-invocation.ts';
+import { resolveModelId } from '../../../functions/transform/row/model-id.ts';
 import { allFixtures } from '../../helpers/fixtures.ts';
 
 // Every fixture's cost, computed by hand here from the prices listed below (USD per million tokens, or per

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveModelId } from '../../../functions/transform/model-id.ts';
 import { lookupPackagePrice } from '../../../functions/transform/pricing/package-prices.ts';
 import { BUNDLED_OVERRIDES } from '../../../functions/transform/pricing/price-invocation.ts';
+import { resolveModelId } from '../../../functions/transform/row/model-id.ts';
 import { PriceOverridesSchema } from '../../../schemas/price-overrides.ts';
 
 const raw: unknown = JSON.parse(

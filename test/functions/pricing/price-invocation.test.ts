@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { refineWithBodyModel, resolveModelId } from '../../../functions/transform/model-id.ts';
 import { lookupPackagePrice } from '../../../functions/transform/pricing/package-prices.ts';
 import {
   createPricer,
@@ -7,6 +6,7 @@ import {
   priceInvocation,
   ratesOf,
 } from '../../../functions/transform/pricing/price-invocation.ts';
+import { refineWithBodyModel, resolveModelId } from '../../../functions/transform/row/model-id.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 import type { PriceOverridesInput } from '../../../schemas/price-overrides.ts';
 import { PriceOverridesSchema } from '../../../schemas/price-overrides.ts';

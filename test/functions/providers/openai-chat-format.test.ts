@@ -6,7 +6,7 @@ import {
   normaliseChatCompletion,
   readChatRequest,
   readChatResponse,
-} from '../../../functions/transform/providers/openai-chat-format.ts';
+} from '../../../functions/transform/providers/formats/openai-chat-format.ts';
 import type { ProviderInput } from '../../../functions/transform/providers/provider.ts';
 import type { WarningCode } from '../../../schemas/invocation-row.ts';
 

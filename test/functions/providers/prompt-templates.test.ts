@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectPromptTemplate, splitPrompt } from '../../../functions/transform/prompt-templates.ts';
+import {
+  detectPromptTemplate,
+  splitPrompt,
+} from '../../../functions/transform/providers/formats/prompt-templates.ts';
 
 const text = (content: string) => ({ type: 'text', content });
 

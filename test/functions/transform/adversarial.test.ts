@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
-import type { TransformError } from '../../../functions/transform/errors.ts';
-import { createNormaliser } from '../../../functions/transform/normalise.ts';
-import { processLogsEvent } from '../../../functions/transform/process-logs.ts';
-import { silentTelemetry, type Telemetry } from '../../../functions/transform/telemetry.ts';
+import type { TransformError } from '../../../functions/transform/firehose/errors.ts';
+import { processLogsEvent } from '../../../functions/transform/logs/process-logs.ts';
+import { createNormaliser } from '../../../functions/transform/row/normalise.ts';
+import { silentTelemetry, type Telemetry } from '../../../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 import { InvocationRowSchema } from '../../../schemas/invocation-row.ts';
 import { FIXTURES_DIR, readJson } from '../../helpers/fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaller } from '../../../functions/transform/caller.ts';
-import { toFinishReason } from '../../../functions/transform/finish-reason.ts';
+import { parseCaller } from '../../../functions/transform/row/caller.ts';
+import { toFinishReason } from '../../../functions/transform/row/finish-reason.ts';
 
 describe('parseCaller (record-schema §4.3)', () => {
   it.each([

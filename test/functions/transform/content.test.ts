@@ -6,8 +6,8 @@ import {
   contentPolicy,
   cutUtf8,
   previewOf,
-} from '../../../functions/transform/content.ts';
-import type { Message } from '../../../functions/transform/messages.ts';
+} from '../../../functions/transform/row/content.ts';
+import type { Message } from '../../../functions/transform/row/messages.ts';
 
 const input: Message[] = [
   { role: 'user', parts: [{ type: 'text', content: 'My email is jane@example.com, call 555-1234.' }] },

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createNormaliser } from '../../../functions/transform/normalise.ts';
 import { priceInvocation } from '../../../functions/transform/pricing/price-invocation.ts';
 import { PROVIDERS } from '../../../functions/transform/providers/index.ts';
+import { createNormaliser } from '../../../functions/transform/row/normalise.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 import { InvocationRowSchema } from '../../../schemas/invocation-row.ts';
 import { allFixtures, FIXTURES_DIR, GOLDEN_DIR } from '../../helpers/fixtures.ts';

@@ -5,9 +5,9 @@ import {
   firehoseEvent,
   recordData,
 } from '../../../functions/cli/firehose-event.ts';
-import { createNormaliser } from '../../../functions/transform/normalise.ts';
-import { processLogsEvent } from '../../../functions/transform/process-logs.ts';
-import { silentTelemetry } from '../../../functions/transform/telemetry.ts';
+import { processLogsEvent } from '../../../functions/transform/logs/process-logs.ts';
+import { createNormaliser } from '../../../functions/transform/row/normalise.ts';
+import { silentTelemetry } from '../../../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 import { InvocationRowSchema, LogRowSchema } from '../../../schemas/invocation-row.ts';
 import { allFixtures } from '../../helpers/fixtures.ts';

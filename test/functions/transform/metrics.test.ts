@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { firehoseEvent } from '../../../functions/cli/firehose-event.ts';
-import { metricRow, statisticColumn } from '../../../functions/transform/metric-row.ts';
-import { processMetricsEvent } from '../../../functions/transform/process-metrics.ts';
-import { silentTelemetry } from '../../../functions/transform/telemetry.ts';
+import { metricRow, statisticColumn } from '../../../functions/transform/metrics/metric-row.ts';
+import { processMetricsEvent } from '../../../functions/transform/metrics/process-metrics.ts';
+import { silentTelemetry } from '../../../functions/transform/telemetry/summary.ts';
 import { MetricRowSchema } from '../../../schemas/metric-row.ts';
 import { decodeRows } from '../../helpers/rows.ts';
 

@@ -4,7 +4,7 @@ import {
   refineWithBodyModel,
   resolveModelId,
   splitProfileId,
-} from '../../../functions/transform/model-id.ts';
+} from '../../../functions/transform/row/model-id.ts';
 
 const none = { applicationProfiles: {}, modelArns: {} };
 const APP = 'arn:aws:bedrock:us-east-2:111111111111:application-inference-profile/abc123';

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: these tests edit untyped fixture JSON in place
 import { describe, expect, it } from 'vitest';
-import { createNormaliser } from '../../../functions/transform/normalise.ts';
+import { createNormaliser } from '../../../functions/transform/row/normalise.ts';
 import { type TransformConfigInput, TransformConfigSchema } from '../../../schemas/config.ts';
 import { FIXTURES_DIR, readJson } from '../../helpers/fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metadataFields } from '../../../functions/transform/request-metadata.ts';
+import { metadataFields } from '../../../functions/transform/row/request-metadata.ts';
 
 const defaults = {
   conversationKeys: ['conversationId', 'conversation_id', 'sessionId', 'session_id', 'threadId'],

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
-import type { RowMaker } from '../../../functions/transform/normalise.ts';
-import { processLogsEvent } from '../../../functions/transform/process-logs.ts';
 import {
   chunkForBatch,
   MAX_BATCH_BYTES,
   type PutRecordBatch,
   reingestRecords,
-} from '../../../functions/transform/reingest.ts';
-import { RESPONSE_LIMIT_BYTES, selectOverflow } from '../../../functions/transform/size-guard.ts';
-import { silentTelemetry } from '../../../functions/transform/telemetry.ts';
+} from '../../../functions/transform/firehose/reingest.ts';
+import { RESPONSE_LIMIT_BYTES, selectOverflow } from '../../../functions/transform/firehose/size-guard.ts';
+import { processLogsEvent } from '../../../functions/transform/logs/process-logs.ts';
+import type { RowMaker } from '../../../functions/transform/row/normalise.ts';
+import { silentTelemetry } from '../../../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
 
 const noSleep = { sleep: async () => undefined };

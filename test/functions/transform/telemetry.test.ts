@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TransformError } from '../../../functions/transform/errors.ts';
-import { powertoolsTelemetry } from '../../../functions/transform/powertools-telemetry.ts';
-import { addRowStats, newSummary, rowStats } from '../../../functions/transform/telemetry.ts';
+import { TransformError } from '../../../functions/transform/firehose/errors.ts';
+import { powertoolsTelemetry } from '../../../functions/transform/telemetry/powertools.ts';
+import { addRowStats, newSummary, rowStats } from '../../../functions/transform/telemetry/summary.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 

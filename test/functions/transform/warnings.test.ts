@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { warningCodes, warningsJson } from '../../../functions/transform/warnings.ts';
+import { warningCodes, warningsJson } from '../../../functions/transform/row/warnings.ts';
 
 describe('normaliser_warnings text', () => {
   it('is a JSON array of the distinct codes in first-seen order', () => {

@@ -1,11 +1,11 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { decodeUtf8, recordBytes } from './decode.ts';
-import { encodeRows } from './encode.ts';
-import type { TransformStage } from './errors.ts';
-import { inputRecords, tallyResult, toFirehoseResult } from './firehose-result.ts';
+import { encodeRows } from '../firehose/encode.ts';
+import type { TransformStage } from '../firehose/errors.ts';
+import { decodeUtf8, recordBytes } from '../firehose/record-bytes.ts';
+import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
+import { inputRecords, tallyResult, toFirehoseResult } from '../firehose/records.ts';
+import { type BatchSummary, newSummary, rowStats, type Telemetry } from '../telemetry/summary.ts';
 import { metricRow } from './metric-row.ts';
-import { type BatchSummary, newSummary, rowStats, type Telemetry } from './telemetry.ts';
-import { asTransformError, type RecordOutcome } from './transform-record.ts';
 
 /**
  * The metrics Firehose transformation: each record holds metric-stream datapoints as NDJSON (not gzip) →

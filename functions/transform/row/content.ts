@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ContentMode, ContentSettings } from '../../schemas/transform-config.ts';
-import { safeStringify } from './json-access.ts';
+import type { ContentMode, ContentSettings } from '../../../schemas/transform-config.ts';
+import { safeStringify } from '../json-access.ts';
 import { firstText, lastUserText, type Message, type MessagePart } from './messages.ts';
 
 /**

@@ -3,12 +3,19 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from './firehose-result.ts';
-import type { RowMaker } from './normalise.ts';
-import { type PutRecordBatch, type ReingestOptions, reingestRecords } from './reingest.ts';
-import { selectOverflow } from './size-guard.ts';
-import { type BatchSummary, newSummary, type RowStats, rowStats, type Telemetry } from './telemetry.ts';
-import { type RecordOutcome, transformRecord } from './transform-record.ts';
+import type { RecordOutcome } from '../firehose/record-outcome.ts';
+import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from '../firehose/records.ts';
+import { type PutRecordBatch, type ReingestOptions, reingestRecords } from '../firehose/reingest.ts';
+import { selectOverflow } from '../firehose/size-guard.ts';
+import type { RowMaker } from '../row/normalise.ts';
+import {
+  type BatchSummary,
+  newSummary,
+  type RowStats,
+  rowStats,
+  type Telemetry,
+} from '../telemetry/summary.ts';
+import { transformRecord } from './transform-record.ts';
 
 const NO_ROWS: readonly object[] = [];
 

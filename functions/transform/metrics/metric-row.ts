@@ -1,9 +1,9 @@
-import type { MetricRow } from '../../schemas/metric-row.ts';
-import { RECORD_SCHEMA_VERSION } from '../../schemas/row-constants.ts';
-import { TransformError } from './errors.ts';
-import { asNumber, asObject, asString, safeStringify } from './json-access.ts';
-import { sanitiseMetadataKey } from './request-metadata.ts';
-import { FORWARDER_VERSION } from './version.ts';
+import type { MetricRow } from '../../../schemas/metric-row.ts';
+import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
+import { TransformError } from '../firehose/errors.ts';
+import { asNumber, asObject, asString, safeStringify } from '../json-access.ts';
+import { sanitiseMetadataKey } from '../row/request-metadata.ts';
+import { FORWARDER_VERSION } from '../row/version.ts';
 
 /** One metric-stream JSON line → one metric row (record-schema §3). */
 

@@ -1,7 +1,7 @@
-import type { LogRow } from '../../schemas/invocation-row.ts';
-import { RECORD_SCHEMA_VERSION } from '../../schemas/row-constants.ts';
-import { cutUtf8 } from './content.ts';
-import { FORWARDER_VERSION } from './version.ts';
+import type { LogRow } from '../../../schemas/invocation-row.ts';
+import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
+import { cutUtf8 } from '../row/content.ts';
+import { FORWARDER_VERSION } from '../row/version.ts';
 
 /** A log event that is not a Bedrock invocation log keeps its text as `message` (record-schema §4.9). */
 

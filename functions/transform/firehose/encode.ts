@@ -1,12 +1,11 @@
 import { gzipSync, type ZlibOptions } from 'node:zlib';
 
 /**
- * Rows → one Firehose output record: NDJSON (compact, one object per line, `\n` after each) in one gzip
- * member at level 1 (zlib is the transform's largest cost; level 1 trades ~20% size for ~15% total time),
- * base64-encoded.
+ * Rows → the bytes of one Firehose output record: NDJSON (compact, one object per line, `\n` after each) in
+ * one gzip member at level 1. The caller base64-encodes them for the response.
  */
 
-/** Level 1 (decisions.md); one large output chunk saves zlib's per-16-KiB round trips. */
+/** Level 1 (decisions.md): zlib is the transform's largest cost; level 1 trades ~20% size for ~15% time. */
 export const GZIP_OPTIONS: ZlibOptions = { level: 1 };
 
 export function encodeRows(rows: readonly object[]): Buffer {

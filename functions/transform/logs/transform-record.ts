@@ -1,19 +1,15 @@
-import { decodeEnvelope } from './decode.ts';
-import { encodeRows } from './encode.ts';
-import { TransformError, type TransformStage } from './errors.ts';
+import { encodeRows } from '../firehose/encode.ts';
+import { TransformError, type TransformStage } from '../firehose/errors.ts';
+import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
+import type { RowMaker } from '../row/normalise.ts';
+import { decodeEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
-import type { RowMaker } from './normalise.ts';
-import { parseLogMessage } from './parse.ts';
+import { parseLogMessage } from './parse-message.ts';
 
 /**
- * One Firehose record → its outcome. This is the only try/catch of the pipeline: whatever goes wrong in a
- * record fails that record alone (it lands in S3 `processing-failed/` with its original data, for replay).
+ * One logs-stream record → its outcome. Whatever goes wrong in decoding or encoding the record fails that
+ * record alone (it lands in S3 `processing-failed/` with its original data, for replay).
  */
-
-export type RecordOutcome =
-  | { readonly kind: 'ok'; readonly data: Buffer; readonly rows: readonly object[] }
-  | { readonly kind: 'dropped'; readonly reason: 'control_message' | 'no_rows' }
-  | { readonly kind: 'failed'; readonly error: TransformError };
 
 /** Firehose hands at most 1,024,000 bytes per record to an HTTP endpoint. */
 export const MAX_OUTPUT_RECORD_BYTES = 1_024_000;
@@ -65,11 +61,4 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
   } catch (error) {
     return { kind: 'failed', error: asTransformError(error, stage) };
   }
-}
-
-/** Unexpected exceptions (bugs) keep their type and stack as `cause`; the message names the stage only. */
-export function asTransformError(error: unknown, stage: TransformStage): TransformError {
-  if (error instanceof TransformError) return error;
-  const name = error instanceof Error ? error.name : typeof error;
-  return new TransformError(stage, `unexpected ${name}`, { cause: error });
 }

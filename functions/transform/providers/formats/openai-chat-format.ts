@@ -1,4 +1,4 @@
-import type { WarningCode } from '../../../schemas/invocation-row.ts';
+import type { WarningCode } from '../../../../schemas/invocation-row.ts';
 import {
   asArray,
   asCount,
@@ -8,7 +8,7 @@ import {
   type JsonObject,
   objectsOf,
   pick,
-} from '../json-access.ts';
+} from '../../json-access.ts';
 import {
   inlineReasoningParts,
   jsonTextDeeperThan,
@@ -20,8 +20,8 @@ import {
   parseToolArguments,
   toolCallPart,
   toolResponsePart,
-} from '../messages.ts';
-import type { BodyUsage, ProviderFields, ProviderInput } from './provider.ts';
+} from '../../row/messages.ts';
+import type { BodyUsage, ProviderFields, ProviderInput } from '../provider.ts';
 
 /**
  * The OpenAI Chat Completions body format, which many Bedrock models speak on InvokeModel (gpt-oss, Writer

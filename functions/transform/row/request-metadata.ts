@@ -1,5 +1,5 @@
-import type { TransformConfig } from '../../schemas/transform-config.ts';
-import { asObject, safeStringify } from './json-access.ts';
+import type { TransformConfig } from '../../../schemas/transform-config.ts';
+import { asObject, safeStringify } from '../json-access.ts';
 
 /** requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). */
 export interface MetadataFields {

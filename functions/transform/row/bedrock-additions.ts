@@ -1,5 +1,5 @@
-import { asCount, asNumber, asObject, asString, type JsonObject } from './json-access.ts';
-import type { BodyUsage } from './providers/provider.ts';
+import { asCount, asNumber, asObject, asString, type JsonObject } from '../json-access.ts';
+import type { BodyUsage } from '../providers/provider.ts';
 
 /**
  * What Bedrock itself adds to provider bodies, whatever the provider: `amazon-bedrock-invocationMetrics`

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { TransformError } from './errors.ts';
-import { type BatchSummary, safeCause, type Telemetry } from './telemetry.ts';
+import type { TransformError } from '../firehose/errors.ts';
+import { type BatchSummary, safeCause, type Telemetry } from './summary.ts';
 
 /**
  * Lambda telemetry: one structured log line per invocation (plus one per failed record) and EMF metrics in

@@ -1,4 +1,4 @@
-import { asObject, type JsonObject } from './json-access.ts';
+import { asObject, type JsonObject } from '../json-access.ts';
 
 /** One log event message → a Bedrock invocation log, or a plain log line (record-schema §4.9). */
 export type ParsedMessage =

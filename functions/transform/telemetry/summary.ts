@@ -1,5 +1,5 @@
-import type { TransformError } from './errors.ts';
-import { warningCodes } from './warnings.ts';
+import type { TransformError } from '../firehose/errors.ts';
+import { warningCodes } from '../row/warnings.ts';
 
 /**
  * What one invocation did, for the self-metrics (decisions.md: namespace BedrockO2) and one summary log

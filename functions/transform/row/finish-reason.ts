@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../schemas/row-constants.ts';
+import type { FinishReason } from '../../../schemas/row-constants.ts';
 
 /** Provider stop reasons → the closed list of record-schema §4.2 (matched case-insensitively). */
 const FINISH_REASON_BY_VALUE: Readonly<Record<string, FinishReason>> = {

@@ -1,4 +1,4 @@
-import { type Message, type MessagePart, toolResponsePart } from './messages.ts';
+import { type Message, type MessagePart, toolResponsePart } from '../../row/messages.ts';
 
 /**
  * Prompt-string bodies (Llama, Mistral text completion, DeepSeek R1, imported models) carry the whole

@@ -1,6 +1,6 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResultRecord } from 'aws-lambda';
-import { addRowStats, type BatchSummary, type RowStats } from './telemetry.ts';
-import type { RecordOutcome } from './transform-record.ts';
+import { addRowStats, type BatchSummary, type RowStats } from '../telemetry/summary.ts';
+import type { RecordOutcome } from './record-outcome.ts';
 
 export interface InputRecord {
   readonly recordId: string;

@@ -1,4 +1,4 @@
-import type { WarningCode } from '../../schemas/row-constants.ts';
+import type { WarningCode } from '../../../schemas/row-constants.ts';
 
 /**
  * `normaliser_warnings` is JSON text of plain identifiers (record-schema §4.10), so it is written and read back

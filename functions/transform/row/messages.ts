@@ -1,4 +1,4 @@
-import type { WarningCode } from '../../schemas/row-constants.ts';
+import type { WarningCode } from '../../../schemas/row-constants.ts';
 /**
  * The OpenTelemetry GenAI message shape every provider extracts into (record-schema §2):
  * `[{"role":"user","parts":[{"type":"text","content":"…"}]}]`. Media never carries bytes, only a URI or a

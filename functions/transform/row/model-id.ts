@@ -1,5 +1,5 @@
-import type { ProfileType, WarningCode } from '../../schemas/row-constants.ts';
-import type { TransformConfig } from '../../schemas/transform-config.ts';
+import type { ProfileType, WarningCode } from '../../../schemas/row-constants.ts';
+import type { TransformConfig } from '../../../schemas/transform-config.ts';
 
 /**
  * Model resolution (record-schema §4.4): from the `modelId` the caller passed (model id, system profile id or

@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, type JsonObject, objectsOf, pick } from '../json-access.ts';
+import { asArray, asObject, asString, type JsonObject, objectsOf, pick } from '../../json-access.ts';
 import {
   type Message,
   type MessagePart,
@@ -6,7 +6,7 @@ import {
   mimeTypeOf,
   toolCallPart,
   toolResponsePart,
-} from '../messages.ts';
+} from '../../row/messages.ts';
 
 /**
  * The content-block model Converse shares with Nova's native `messages-v1` bodies: `{text}`, `{toolUse}`,
