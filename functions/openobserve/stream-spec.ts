@@ -2,7 +2,7 @@ import { type ZodType, z } from 'zod';
 import { METRIC_STREAM_STATISTICS } from '../../infra/defaults.ts';
 import { InvocationRowSchema } from '../../schemas/invocation-row.ts';
 import { MetricRowSchema } from '../../schemas/metric-row.ts';
-import { statisticColumn } from '../transform/metric-row.ts';
+import { statisticColumn } from '../transform/metrics/metric-row.ts';
 
 /**
  * What each stream should look like before the first row arrives: a type for every declared row field (so a
