@@ -250,7 +250,9 @@ describe('bedrock-o2 provision', () => {
     const overview = [...fake.dashboards.values()].find((d) => d.v8['title'] === 'Overview');
     expect(JSON.stringify(overview?.v8)).toContain('Invocations per minute');
     const put = fake.writes().find((w) => w.method === 'PUT' && w.path.includes('/dashboards/'));
-    expect((put?.body as { dashboardId?: string }).dashboardId).toBe(put?.path.split('/').at(-1));
+    expect((put?.body as { dashboardId?: string } | undefined)?.dashboardId).toBe(
+      put?.path.split('/').at(-1),
+    );
     expect(fake.dashboards.size).toBe(2);
     const errorRate = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
     expect(errorRate?.['trigger_condition']).toMatchObject({ threshold: 12 });
