@@ -280,8 +280,21 @@ function planPipelines(
     const name = pipelineName(stream);
     const names = streamFunctions.map((fn) => fn.name);
     const skip = (note: string): PlanStep => ({ kind: 'pipeline', name, action: 'skipped', note });
+    const id = deterministicKsuid('pipeline', stream);
+    const onStream = state.pipelines.filter(
+      (pipeline) => pipeline.source.source_type === 'realtime' && pipeline.source.stream_name === stream,
+    );
+    const ours = onStream.find(
+      (pipeline) => pipeline.pipeline_id === id || isManaged(pipeline.description ?? undefined),
+    );
     if (!options.pipelines) {
-      steps.push(skip(`not attached: pass --pipeline to run ${names.join(', ')} on every row of ${stream}`));
+      steps.push(
+        skip(
+          ours === undefined
+            ? `not attached: pass --pipeline to run ${names.join(', ')} on every row of ${stream}`
+            : 'attached by an earlier --pipeline run and left as it is (the functions it runs are kept current); pass --pipeline to update the pipeline itself',
+        ),
+      );
       continue;
     }
     const foreignFunctions = names.filter((fnName) =>
@@ -291,13 +304,6 @@ function planPipelines(
       steps.push(skip(`not attached: ${foreignFunctions.join(', ')} on the server is not bedrock-o2's`));
       continue;
     }
-    const id = deterministicKsuid('pipeline', stream);
-    const onStream = state.pipelines.filter(
-      (pipeline) => pipeline.source.source_type === 'realtime' && pipeline.source.stream_name === stream,
-    );
-    const ours = onStream.find(
-      (pipeline) => pipeline.pipeline_id === id || isManaged(pipeline.description ?? undefined),
-    );
     const foreign = onStream.find((pipeline) => pipeline !== ours);
     if (ours === undefined && foreign !== undefined) {
       steps.push(

@@ -49,7 +49,7 @@ export async function readServerState(
   for (const spec of options.streams) streams.set(spec.name, await api.getStream(spec.name, 'logs'));
 
   const functions = assets.functions.length > 0 ? await api.listFunctions() : [];
-  const pipelines = options.pipelines && assets.functions.length > 0 ? await api.listPipelines() : [];
+  const pipelines = assets.functions.length > 0 ? await api.listPipelines() : [];
 
   const dashboards = await readDashboards(api, assets, folders.dashboards);
 

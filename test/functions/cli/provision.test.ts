@@ -525,6 +525,10 @@ describe('bedrock-o2 provision', () => {
     const nodes = pipelines[0]?.['nodes'] as { data: { node_type: string; name?: string } }[];
     expect(nodes.map((n) => n.data.node_type)).toEqual(['stream', 'function', 'stream']);
     expect(nodes[1]?.data.name).toBe('bedrock_redact');
+    const without = await provision(['--json']);
+    expect(summary(without.stdout).steps.find((s) => s.kind === 'pipeline')?.note).toMatch(
+      /^attached by an earlier --pipeline run and left as it is/,
+    );
     const again = await provision(['--pipeline', '--force', '--json']);
     expect(summary(again.stdout).steps.find((s) => s.kind === 'pipeline')).toMatchObject({
       action: 'update',
