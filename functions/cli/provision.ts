@@ -57,9 +57,10 @@ Exit codes: 0 done (or nothing to do), 1 some asset could not be written, 2 usag
 (missing destination, rejected credentials, a role without rights, a server too old).
 `;
 
-/** What tests replace: the HTTP client's fetch and sleep, and the assets. */
+/** What tests replace: the HTTP client's fetch and sleep, the thresholds loader and the assets. */
 export interface ProvisionDeps {
   readonly client?: Pick<ClientOptions, 'fetch' | 'sleep' | 'attempts' | 'timeoutMs'>;
+  readonly thresholds?: typeof loadThresholds;
   readonly assets?: (options: AssetOptions) => AssetSet;
 }
 
@@ -187,7 +188,7 @@ function readAssets(
 ): AssetSet {
   try {
     const configFile = values['alerts-config'];
-    const thresholds = loadThresholds(
+    const thresholds = (deps.thresholds ?? loadThresholds)(
       configFile === undefined ? undefined : resolve(io.cwd, configFile),
       values.threshold,
     );

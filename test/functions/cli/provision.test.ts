@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../functions/cli/io.ts';
 import { main } from '../../../functions/cli/main.ts';
 import { runProvision } from '../../../functions/cli/provision.ts';
 import type {
@@ -23,6 +24,7 @@ const env = {
 /** Assets built here, not read from the repo's files: the tests pin provision's behaviour, not the content. */
 interface Variant {
   overviewPanelTitle?: string;
+  errorRateThreshold?: number;
 }
 
 function dashboard(title: string, panelTitle: string, stream: string): DashboardAsset {
@@ -84,8 +86,8 @@ function testAssets(variant: Variant = {}) {
       dashboard('Cost', 'Cost by model', options.invocationsStream),
     ],
     alerts: [
-      alert('bedrock_error_rate', options.invocationsStream, options.thresholds['errorRatePercent'] ?? 5),
-      alert('bedrock_completeness', options.metricsStream, options.thresholds['completenessGap'] ?? 2),
+      alert('bedrock_error_rate', options.invocationsStream, variant.errorRateThreshold ?? 5),
+      alert('bedrock_completeness', options.metricsStream, 2),
     ],
     functions: [
       {
@@ -223,17 +225,14 @@ describe('bedrock-o2 provision', () => {
     expect(fake.alerts.size).toBe(2);
   });
 
-  it('updates only what changed when an asset or a threshold changes', async () => {
+  it('updates only what changed when a dashboard or an alert changes', async () => {
     const fake = newFake();
     await provision(['--alert-destination', 'oncall']);
     const before = fake.writes().length;
 
-    const run = await provision(
-      ['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=12', '--json'],
-      {
-        variant: { overviewPanelTitle: 'Invocations per minute' },
-      },
-    );
+    const run = await provision(['--alert-destination', 'oncall', '--json'], {
+      variant: { overviewPanelTitle: 'Invocations per minute', errorRateThreshold: 12 },
+    });
 
     expect(run.code).toBe(0);
     const steps = summary(run.stdout).steps;
@@ -261,10 +260,9 @@ describe('bedrock-o2 provision', () => {
     const moved = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
     const userFolder = fake.seedFolder('alerts', 'Team alerts');
     if (moved) moved.folder_id = userFolder;
-    const afterMove = await provision(
-      ['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=15'],
-      { variant: { overviewPanelTitle: 'Invocations per minute' } },
-    );
+    const afterMove = await provision(['--alert-destination', 'oncall'], {
+      variant: { overviewPanelTitle: 'Invocations per minute', errorRateThreshold: 15 },
+    });
     expect(afterMove.code).toBe(0);
     expect(fake.writes().at(-1)?.search).toBe(`?folder=${userFolder}`);
     expect(fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'))).toMatchObject({
@@ -272,8 +270,8 @@ describe('bedrock-o2 provision', () => {
       trigger_condition: { threshold: 15 },
     });
 
-    const third = await provision(['--alert-destination', 'oncall', '--threshold', 'errorRatePercent=15'], {
-      variant: { overviewPanelTitle: 'Invocations per minute' },
+    const third = await provision(['--alert-destination', 'oncall'], {
+      variant: { overviewPanelTitle: 'Invocations per minute', errorRateThreshold: 15 },
     });
     expect(third.stdout).toContain('nothing to change');
   });
@@ -422,6 +420,42 @@ describe('bedrock-o2 provision', () => {
     );
     const dashboards = summary(run.stdout).steps.filter((s) => s.kind === 'dashboard');
     expect(dashboards.every((s) => s.status === 'failed')).toBe(true);
+  });
+
+  it('hands --alerts-config and --threshold to the thresholds loader and its result to the assets', async () => {
+    newFake();
+    const calls: unknown[][] = [];
+    const { io } = captureIo({ env, cwd: '/work/site' });
+    const deps = {
+      client: { sleep: async () => {} },
+      thresholds: (file: string | undefined, overrides: readonly string[]) => {
+        calls.push([file, overrides]);
+        return { marker: 42 } as unknown as AssetOptions['thresholds'];
+      },
+      assets: (options: AssetOptions) => {
+        calls.push([options.thresholds]);
+        return testAssets()(options);
+      },
+    };
+
+    const argv = ['--alerts-config', 'alerts.json', '--threshold', 'a=1', '--threshold', 'b=2', '--dry-run'];
+    expect(await runProvision(argv, io, deps)).toBe(0);
+
+    expect(calls).toEqual([['/work/site/alerts.json', ['a=1', 'b=2']], [{ marker: 42 }]]);
+  });
+
+  it('reports a thresholds error as a usage error (one line, exit 2)', async () => {
+    const { io } = captureIo({ env });
+    const failing = () => {
+      throw new Error('--threshold nonsense: expected key=number\n  at stack');
+    };
+
+    const error = await runProvision(['--threshold', 'nonsense'], io, { thresholds: failing }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe('--threshold nonsense: expected key=number');
   });
 
   it('rejects stream names OpenObserve would store under another name', async () => {
