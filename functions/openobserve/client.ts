@@ -150,7 +150,7 @@ function networkReason(error: Error): string {
 }
 
 /** A URL may carry user:password; messages show it without. */
-export function withoutUserInfo(url: string): string {
+function withoutUserInfo(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.username === '' && parsed.password === '') return url;
@@ -199,7 +199,7 @@ function parseBody(text: string): unknown {
 }
 
 /** The server's own explanation, one line, short: `message` of its JSON error body, else the text. */
-export function serverMessage(body: unknown): string {
+function serverMessage(body: unknown): string {
   let message = '';
   if (typeof body === 'string') message = body;
   else if (typeof body === 'object' && body !== null) {

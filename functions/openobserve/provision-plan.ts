@@ -118,6 +118,8 @@ export function planProvision(assets: AssetSet, state: ServerState, options: Pro
     const id = state.folders[type]?.folderId;
     if (id !== undefined) folderIds[type] = id;
   }
+  const duplicate = duplicateKey(assets);
+  if (duplicate !== undefined) return { steps: [], folderIds, blocking: duplicate };
   if (state.missingDestinations.length > 0) {
     const names = state.missingDestinations.map((name) => `"${name}"`).join(', ');
     return {
@@ -149,6 +151,25 @@ export function planProvision(assets: AssetSet, state: ServerState, options: Pro
   return { steps, folderIds };
 }
 
+/** Titles and names are the keys on the server: two assets with one key would overwrite each other. */
+function duplicateKey(assets: AssetSet): string | undefined {
+  const groups: [string, readonly { key: string; file: string }[]][] = [
+    ['dashboard title', assets.dashboards.map((d) => ({ key: d.title, file: d.file }))],
+    ['alert name', assets.alerts.map((a) => ({ key: a.name, file: a.file }))],
+    ['function name', assets.functions.map((f) => ({ key: f.name, file: f.file }))],
+  ];
+  for (const [what, items] of groups) {
+    const seen = new Map<string, string>();
+    for (const { key, file } of items) {
+      const first = seen.get(key);
+      if (first !== undefined)
+        return `${first} and ${file} have the same ${what} "${key}"; nothing was written`;
+      seen.set(key, file);
+    }
+  }
+  return undefined;
+}
+
 function planFolder(type: FolderType, state: ServerState): PlanStep {
   const name = `${BEDROCK_FOLDER} (${type})`;
   return state.folders[type] === undefined
@@ -156,7 +177,7 @@ function planFolder(type: FolderType, state: ServerState): PlanStep {
     : { kind: 'folder', name, action: 'unchanged' };
 }
 
-export function planStream(spec: StreamSpec, stored: StoredStream | undefined): PlanStep {
+function planStream(spec: StreamSpec, stored: StoredStream | undefined): PlanStep {
   const floats = spec.fields.filter((field) => field.type === 'Float64').map((field) => field.name);
   if (stored === undefined) {
     const settings = settingsDiff(spec, undefined);
@@ -217,7 +238,7 @@ function settingsDiff(spec: StreamSpec, stored: StoredStream | undefined): Strea
   ) as StreamSettingsDiff;
 }
 
-export function describeSettings(settings: StreamSettingsDiff): string {
+function describeSettings(settings: StreamSettingsDiff): string {
   const parts: string[] = [];
   if (settings.fields)
     parts.push(`add typed fields ${settings.fields.add.map((f) => `${f.name}:${f.type}`).join(', ')}`);
@@ -263,7 +284,7 @@ function planFunction(fn: FunctionAsset, state: ServerState): PlanStep {
       };
 }
 
-export function pipelineName(stream: string): string {
+function pipelineName(stream: string): string {
   return `bedrock_o2_${stream}`.toLowerCase();
 }
 

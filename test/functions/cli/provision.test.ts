@@ -458,6 +458,26 @@ describe('bedrock-o2 provision', () => {
     expect((error as UsageError).message).toBe('--threshold nonsense: expected key=number');
   });
 
+  it('refuses two assets with the same key before writing anything', async () => {
+    const fake = newFake();
+    const { io, stderr } = captureIo({ env });
+    const twice = (options: AssetOptions): AssetSet => {
+      const assets = testAssets()(options);
+      const copy = {
+        ...dashboard('Cost', 'Other', options.invocationsStream),
+        file: 'cost-copy.dashboard.json',
+      };
+      return { ...assets, dashboards: [...assets.dashboards, copy] };
+    };
+
+    expect(await runProvision([], io, { client: { sleep: async () => {} }, assets: twice })).toBe(2);
+
+    expect(stderr()).toContain(
+      'cost.dashboard.json and cost-copy.dashboard.json have the same dashboard title "Cost"; nothing was written',
+    );
+    expect(fake.writes()).toHaveLength(0);
+  });
+
   it('rejects stream names OpenObserve would store under another name', async () => {
     newFake();
     await expect(provision(['--stream', 'Bedrock-Invocations'])).rejects.toThrow(
