@@ -4,6 +4,7 @@ import { runDemo } from './demo.ts';
 import { type CliIo, EXIT_USAGE, UsageError } from './io.ts';
 import { runPrices } from './prices.ts';
 import { processIo } from './process-io.ts';
+import { runProvision } from './provision.ts';
 import { runTransform } from './transform.ts';
 
 /** `bedrock-o2 <command>`: dispatch and exit codes only; each command lives in its own file. */
@@ -25,6 +26,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   dashboards: {
     summary: 'preview the bundled OpenObserve dashboards over local rows (dashboards preview)',
     run: runDashboards,
+  },
+  provision: {
+    summary: 'create or update the streams, dashboards, alerts and VRL functions in OpenObserve',
+    run: runProvision,
   },
   prices: {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',
