@@ -203,7 +203,11 @@ export type TransformConfig = z.output<typeof TransformConfigSchema>;
 
 /** Content settings for one log group: its own over the defaults over the built-ins. */
 export function contentSettingsFor(config: TransformConfig, logGroup: string | undefined): ContentSettings {
-  const own = logGroup === undefined ? undefined : config.logGroups[logGroup];
+  // The log group name comes from the log envelope: own properties only (`constructor` is a valid name).
+  const own =
+    logGroup === undefined || !Object.hasOwn(config.logGroups, logGroup)
+      ? undefined
+      : config.logGroups[logGroup];
   return {
     contentMode: own?.contentMode ?? config.content.contentMode ?? DEFAULT_CONTENT_SETTINGS.contentMode,
     maxContentBytes:

@@ -267,7 +267,8 @@ export function summariseByModel(rows: readonly Record<string, unknown>[]): Mode
         costUsd: 0,
         priced: 0,
         unpriced: 0,
-        warnings: {},
+        // No prototype: the codes come from rows, and `__proto__` must count like any other key.
+        warnings: Object.create(null) as Record<string, number>,
       };
       byModel.set(model, entry);
     }

@@ -46,7 +46,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout(USAGE);
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = COMMANDS[name];
+  // Own properties only: `bedrock-o2 constructor` is an unknown command, not Object's constructor.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr(`bedrock-o2: unknown command "${name}" (try --help)\n`);
     return EXIT_USAGE;

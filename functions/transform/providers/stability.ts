@@ -61,7 +61,7 @@ function isStabilityRequest(request: JsonObject, vendor: string): boolean {
   if (vendor === 'stability') return hasPrompt || typeof request['image'] === 'string';
   if (!hasPrompt) return false;
   if (asString(request['mode'])?.endsWith('-to-image') === true) return true;
-  return STABLE_IMAGE_REQUEST_KEYS.some((key) => key in request);
+  return STABLE_IMAGE_REQUEST_KEYS.some((key) => Object.hasOwn(request, key));
 }
 
 function isStabilityResponse(response: JsonObject): boolean {
