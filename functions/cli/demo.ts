@@ -81,9 +81,10 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   if (samples.length === 0) throw new UsageError(`no sample logs (*.json) found under ${inputDir}`);
 
   // The real handler, on what CloudWatch Logs would hand Firehose; no re-ingest (no AWS here).
+  const telemetry = stderrTelemetry(io);
   const { response, summary } = await processLogsEvent(demoEvent(samples), {
-    normaliser: createNormaliser(config),
-    telemetry: stderrTelemetry(io),
+    normaliser: createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) }),
+    telemetry,
   });
   const rows = rowsOfResponse(response);
   const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);

@@ -7,7 +7,12 @@ import { RESPONSE_LIMIT_BYTES } from '../transform/firehose/size-guard.ts';
 import { processLogsEvent } from '../transform/logs/process-logs.ts';
 import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
-import { type BatchSummary, safeCause, type Telemetry } from '../transform/telemetry/summary.ts';
+import {
+  type BatchSummary,
+  errorWithoutMessage,
+  safeCause,
+  type Telemetry,
+} from '../transform/telemetry/summary.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadCliConfig, readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
@@ -64,7 +69,7 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   const { response, outcomes } =
     values.source === 'logs'
       ? await processLogsEvent(event, {
-          normaliser: createNormaliser(config),
+          normaliser: createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) }),
           telemetry,
           keepRows: values.rows,
         })
@@ -108,6 +113,12 @@ export function stderrTelemetry(io: CliIo): Telemetry {
       const cause = safeCause(error);
       io.stderr(
         `record ${recordId}: ProcessingFailed: ${error.message}${cause === undefined ? '' : ` (${cause.split('\n')[0]})`}\n`,
+      );
+    },
+    normaliseFailed(error) {
+      const cause = errorWithoutMessage(error)?.split('\n')[0] ?? typeof error;
+      io.stderr(
+        `an invocation could not be normalised (${cause}); written with envelope fields only (normalise_failed)\n`,
       );
     },
     reingestFailed(count, streamName) {

@@ -13,8 +13,8 @@ import { powertoolsTelemetry } from './telemetry/powertools.ts';
  */
 
 const config = loadTransformConfig(process.env);
-const normaliser = createNormaliser(config);
 const telemetry = powertoolsTelemetry('logs');
+const normaliser = createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) });
 
 // The Firehose client is loaded only when a response would exceed 6 MB, to keep cold starts short.
 let putRecordBatch: PutRecordBatch | undefined;

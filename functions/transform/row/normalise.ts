@@ -9,6 +9,7 @@ import type { BodyUsage, Provider, ProviderFields, ProviderInput } from '../prov
 import { type BedrockAdditions, bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';
+import { fallbackRow } from './fallback-row.ts';
 import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { metadataFields } from './request-metadata.ts';
@@ -32,6 +33,8 @@ export interface NormaliserOptions {
   /** Processing time, only to flag rows outside OpenObserve's ingest window (never to stamp rows). */
   readonly nowMs?: () => number;
   readonly price?: (request: PriceRequest) => PriceResult;
+  /** Told when normalising one invocation threw (a defect); that invocation becomes a fallback row. */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /** What the Firehose pipeline needs of a normaliser: the config and one row per invocation log. */
@@ -68,14 +71,21 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
   return {
     config,
     invocationRow(log, meta) {
-      return buildRow(log, meta, {
-        config,
-        resolved: resolveModel(bounded(asString(log['modelId']))),
-        policy: policyFor(meta.logGroup),
-        nowMs: nowMs(),
-        windowMs,
-        price,
-      });
+      const now = nowMs();
+      try {
+        return buildRow(log, meta, {
+          config,
+          resolved: resolveModel(bounded(asString(log['modelId']))),
+          policy: policyFor(meta.logGroup),
+          nowMs: now,
+          windowMs,
+          price,
+        });
+      } catch (error) {
+        // One invocation's defect costs its details only, never the record and its neighbours.
+        options.onFailure?.(error);
+        return fallbackRow(log, meta, now);
+      }
     },
     priceRequest(log) {
       const warnings: WarningCode[] = [];

@@ -91,20 +91,27 @@ export function addRowStats(summary: BatchSummary, stats: RowStats): void {
 /** Where the handler reports; the Lambda uses Powertools, the CLI writes to stderr. */
 export interface Telemetry {
   recordFailed(recordId: string, error: TransformError): void;
+  /** Normalising one invocation threw; it was written as a `normalise_failed` row (the record is fine). */
+  normaliseFailed(error: unknown): void;
   reingestFailed(count: number, streamName: string): void;
   batchDone(summary: BatchSummary): void;
 }
 
 /** The cause's type and stack frames, without its message: JSON.parse messages quote the input text. */
 export function safeCause(error: TransformError): string | undefined {
-  const cause = error.cause;
-  if (!(cause instanceof Error)) return undefined;
-  const frames = (cause.stack ?? '').split('\n').slice(1, 6).join('\n');
-  return `${cause.name}${frames === '' ? '' : `\n${frames}`}`;
+  return errorWithoutMessage(error.cause);
+}
+
+/** An error's type and first stack frames, never its message (messages can quote prompt text). */
+export function errorWithoutMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const frames = (error.stack ?? '').split('\n').slice(1, 6).join('\n');
+  return `${error.name}${frames === '' ? '' : `\n${frames}`}`;
 }
 
 export const silentTelemetry: Telemetry = {
   recordFailed: () => undefined,
+  normaliseFailed: () => undefined,
   reingestFailed: () => undefined,
   batchDone: () => undefined,
 };
