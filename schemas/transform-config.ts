@@ -180,7 +180,9 @@ export const transformConfigShape = {
       .check(
         z.gte(1024 * 1024),
         z.lte(256 * 1024 * 1024),
-        z.describe('Upper bound on one record after gunzip; a larger record fails (gzip-bomb guard)'),
+        z.describe(
+          'Most one record may gunzip to (gzip-bomb guard); the Lambda lowers it to 1/8 of its memory',
+        ),
       ),
     32 * 1024 * 1024,
   ),
