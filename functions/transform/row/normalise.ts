@@ -236,6 +236,8 @@ interface UsageReading {
   readonly inputS3Path: string | undefined;
   readonly outputS3Path: string | undefined;
   readonly imageCount: number | undefined;
+  /** What image models bill by: the size (envelope, else request, else default) and quality tier. */
+  readonly imageSize: { readonly width: number; readonly height: number } | undefined;
 }
 
 function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]): UsageReading {
@@ -252,7 +254,7 @@ function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]
   const imageCount =
     fields.imageCount ??
     (outputS3Path !== undefined && errorCode === undefined ? fields.requestedImageCount : undefined);
-  return { errorCode, tokens, inputS3Path, outputS3Path, imageCount };
+  return { errorCode, tokens, inputS3Path, outputS3Path, imageCount, imageSize: imageSizeOf(output, fields) };
 }
 
 /** The one place a price request is built: rows and `prices check` price an invocation the same way. */
@@ -276,7 +278,7 @@ function priceRequestOf(
     cacheWriteTokens: tokens.cacheWrite,
     imageCount: usage.imageCount,
     embeddingCount: fields.embeddingCount,
-    imageSize: imageSizeOf(bodies.output, fields),
+    imageSize: usage.imageSize,
     imageQuality: fields.imageQuality,
   };
 }
@@ -354,6 +356,9 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_bedrock_output_s3_path: outputS3Path,
     aws_bedrock_embedding_count: fields.embeddingCount,
     aws_bedrock_image_count: imageCount,
+    aws_bedrock_image_width: usage.imageSize?.width,
+    aws_bedrock_image_height: usage.imageSize?.height,
+    aws_bedrock_image_quality: fields.imageQuality,
     aws_bedrock_request_metadata: metadata.json,
     gen_ai_usage_cost_usd: price.costUsd,
     gen_ai_usage_input_cost_usd: price.inputCostUsd,
