@@ -23,6 +23,9 @@ Runs the transformation Lambda locally on one Firehose transformation event (JSO
 FILE is omitted) and prints what the Lambda would answer: {"records":[{recordId,result,data}]}.
 No AWS call is made: a response over the Lambda's 6 MB limit is still printed, with a warning.
 
+To try it: bedrock-o2 transform --rows examples/firehose-event.json (a small logs event in the repo), or
+write the demo's whole event with bedrock-o2 demo --save-event FILE.
+
 Options:
   --source logs|metrics  which delivery stream the event came from (default: logs)
   --rows                 print the decoded rows as NDJSON instead of the Firehose response
@@ -57,6 +60,11 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   const file = positionals[0];
   const config = await loadCliConfig(values.config, io);
   const where = file ?? 'stdin';
+  if (file === undefined && io.stdinIsTty === true) {
+    io.stderr(
+      'reading a Firehose transformation event (JSON) from stdin; end it with Ctrl-D, or give a FILE (see --help)\n',
+    );
+  }
   const bytes = file === undefined ? await io.readStdin() : await readUserFile(resolve(io.cwd, file));
   if (bytes.length > REQUEST_LIMIT_BYTES) {
     io.stderr(
