@@ -69,4 +69,22 @@ describe('the per-record gunzip bound follows the function memory', () => {
       if (record.result === 'ProcessingFailed') expect(record.data).toBe(datas[i]);
     });
   });
+
+  it('holds each record’s output once (as the base64 answer), not also as the encoded bytes and rows', async () => {
+    const log = readJson<Record<string, unknown>>(
+      `${FIXTURES_DIR}/anthropic_messages/anthropic-messages-invoke.json`,
+    );
+    const data = recordData(dataMessage([{ message: JSON.stringify(log), timestamp: 1 }]));
+    const normaliser = createNormaliser(defaults);
+    const { response, outcomes } = await processLogsEvent(firehoseEvent([data, data]), {
+      normaliser,
+      telemetry: silentTelemetry,
+    });
+    expect(response.records.every((r) => r.result === 'Ok' && (r.data ?? '').length > 0)).toBe(true);
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'ok') throw new Error('expected Ok');
+      expect(outcome.data.length).toBe(0);
+      expect(outcome.rows).toHaveLength(0);
+    }
+  });
 });
