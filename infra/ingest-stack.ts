@@ -12,6 +12,7 @@ import { OpenObserveDeliveryStream } from './constructs/delivery-stream.ts';
 import { LogSubscriptions } from './constructs/log-subscriptions.ts';
 import { BedrockMetricStream } from './constructs/metric-stream.ts';
 import { type MonitoredStream, PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import { S3LogSource } from './constructs/s3-log-source.ts';
 import {
   backupPrefixes,
   DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
@@ -79,8 +80,9 @@ export class IngestStack extends Stack {
 
     const monitored = [this.logsPipeline(shared)];
     if (this.deployment.metricStream) monitored.push(this.metricsPipeline(shared));
+    let alarms: PipelineAlarms | undefined;
     if (config.alarms.enabled) {
-      const alarms = new PipelineAlarms(this, 'Alarms', {
+      alarms = new PipelineAlarms(this, 'Alarms', {
         namePrefix: this.stackName,
         streams: monitored,
         alarms: config.alarms,
@@ -88,6 +90,7 @@ export class IngestStack extends Stack {
       });
       if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     }
+    if (this.deployment.s3Logs !== undefined) this.s3Source(this.deployment.s3Logs, shared, alarms);
 
     Tags.of(this).add('project', 'bedrock-o2');
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
@@ -129,6 +132,10 @@ export class IngestStack extends Stack {
       kind: 'logs',
     });
 
+    new CfnOutput(this, 'LogsStreamName', { value: streamName });
+    const result = { label: 'Logs', deliveryStreamName: streamName, processor: processor.function };
+    // An S3-only region has no log group to subscribe.
+    if (deployment.logGroups.length === 0) return result;
     const subscriptions = new LogSubscriptions(this, 'Subscriptions', {
       deliveryStream: delivery.stream,
       filterName: subscriptionFilterName(this.stackName),
@@ -140,9 +147,29 @@ export class IngestStack extends Stack {
       })),
     });
     if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
+    return result;
+  }
 
-    new CfnOutput(this, 'LogsStreamName', { value: streamName });
-    return { label: 'Logs', deliveryStreamName: streamName, processor: processor.function };
+  /** New Bedrock log objects in S3 -> queue -> S3 source Lambda -> the logs delivery stream. */
+  private s3Source(
+    s3Logs: NonNullable<RegionDeployment['s3Logs']>,
+    shared: SharedDelivery,
+    alarms: PipelineAlarms | undefined,
+  ): void {
+    const source = new S3LogSource(this, 'S3Source', {
+      bucketName: s3Logs.bucketName,
+      prefix: s3Logs.prefix,
+      kmsKeyArn: s3Logs.kmsKeyArn,
+      deliveryStreamName: this.config.firehose.logsStreamName,
+      logRetention: shared.logRetention,
+      alarmNamePrefix: this.stackName,
+      alarms: alarms !== undefined,
+      alarmTopic: alarms?.topic,
+    });
+    new CfnOutput(this, 'S3SourceDeadLetterQueueUrl', {
+      value: source.deadLetterQueue.queueUrl,
+      description: 'Messages of Bedrock log objects the S3 source could not forward (redrive after a fix)',
+    });
   }
 
   /** Metric stream -> Firehose -> metrics processor -> OpenObserve metrics stream. */
