@@ -11,12 +11,6 @@ import { createS3SourceHandler } from './source.ts';
  * Answers with SQS partial batch failures (the event source mapping has ReportBatchItemFailures on).
  */
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
-
 const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'bedrock-o2';
 const logger = new Logger({ serviceName, persistentKeys: { source: 's3' } });
 const metrics = new Metrics({
@@ -41,14 +35,22 @@ const structuredLogger: SourceLogger = {
   error: (message, extra) => logger.error(message, extra ?? {}),
 };
 
-export const handler = createS3SourceHandler({
+const streamName = process.env['DELIVERY_STREAM_NAME'] ?? '';
+
+const forward = createS3SourceHandler({
   s3: new S3Client({}),
   // Bounded calls, so a stuck connection cannot eat the invocation: the SDK retries a failed call itself.
   firehose: new FirehoseClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
   }),
-  streamName: requiredEnv('DELIVERY_STREAM_NAME'),
+  streamName,
   logger: structuredLogger,
   countsDone: publish,
 });
+
+export const handler: typeof forward = (event, context) => {
+  // The stack always sets it; without it every message would fail, so say why once per invocation.
+  if (streamName === '') throw new Error('DELIVERY_STREAM_NAME is not set');
+  return forward(event, context);
+};
