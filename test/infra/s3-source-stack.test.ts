@@ -139,6 +139,14 @@ describe('S3 source, s3Logs only', () => {
     expect(lambdaEnvironment(template, id)['DELIVERY_STREAM_NAME']).toBe('bedrock-o2-logs');
   });
 
+  it('has no subscription-filter alarms, since no log group is subscribed', () => {
+    const names = resourcesOfType(s3OnlyEast(), 'AWS::CloudWatch::Alarm').map(([, a]) =>
+      String(a.Properties['AlarmName']),
+    );
+    expect(names.some((name) => name.includes('subscription'))).toBe(false);
+    expect(names).toContain('BedrockO2-us-east-1-logs-delivery-success');
+  });
+
   it('alarms on visible messages in the dead-letter queue and on lines not forwarded', () => {
     const template = s3OnlyEast();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
