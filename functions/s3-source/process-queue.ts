@@ -99,8 +99,9 @@ async function processObject(
     return true;
   }
   if (remainingTimeMs() < deps.timeMarginMs) return false;
+  let body: AsyncIterable<Uint8Array> | undefined;
   try {
-    const body = await deps.getObject(ref);
+    body = await deps.getObject(ref);
     const result = await forwardObject(body, {
       put: deps.put,
       streamName: deps.streamName,
@@ -131,6 +132,9 @@ async function processObject(
       deps.logger.error('object not read', { ...where, failure: 'get', reason: describeError(error) });
     }
     return false;
+  } finally {
+    // A body left unread after a failure would hold its connection until garbage collection.
+    (body as { destroy?: () => void } | undefined)?.destroy?.();
   }
 }
 

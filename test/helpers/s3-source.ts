@@ -96,12 +96,15 @@ export function s3SourceHarness(
 ) {
   const s3 = mockClient(S3Client);
   const firehose = mockClient(FirehoseClient);
+  const bodies: Readable[] = [];
   s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
     const bytes = input.Bucket === BUCKET ? objects.get(input.Key) : undefined;
     if (bytes === undefined) {
       throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
     }
-    return { Body: streamed(bytes) };
+    const body = streamed(bytes);
+    bodies.push(body);
+    return { Body: body };
   });
   const puts: PutRecordBatchCommandInput[] = [];
   firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
@@ -130,6 +133,8 @@ export function s3SourceHarness(
   return {
     run: (event: SQSEvent) => handler(event, context),
     puts,
+    /** Every body handed out, to check none is left open. */
+    bodies,
     logs: lines,
     s3,
     firehose,

@@ -148,6 +148,18 @@ describe('S3 source handler', () => {
     expect(JSON.stringify(harness.logs)).not.toContain(secret);
   });
 
+  it('releases an object’s body when forwarding stops before its end', async () => {
+    const key = `${HOUR_PREFIX}/20260327T170102Z_stop.json.gz`;
+    harness = s3SourceHarness(new Map([[key, bedrockObject(bulkyLogs(40, 150 * KIB))]]), {
+      fail: () => true,
+    });
+    const response = await harness.run(sqsEvent([eventBridgeBody(key)]));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0' }]);
+    expect(harness.bodies).toHaveLength(1);
+    expect(harness.bodies[0]?.readableEnded).toBe(false);
+    expect(harness.bodies[0]?.destroyed).toBe(true);
+  });
+
   it('fails the message when the object cannot be read, naming the S3 error', async () => {
     harness = s3SourceHarness(new Map());
     const key = `${HOUR_PREFIX}/20260327T170102Z_gone.json.gz`;
