@@ -3,15 +3,17 @@ import { MAX_RECORD_BYTES } from '../transform/firehose/reingest.ts';
 
 /**
  * Lines of one Bedrock log object → Firehose records of gzip NDJSON, the shape the transform reads as
- * "Bedrock logs from S3". A record holds at most RAW_RECORD_BYTES of NDJSON: gzip never grows such input by
- * more than ~0.03% plus its header, so every record is under Firehose's 1,000 KiB limit whatever the data,
- * and the transform gets records of the size a CloudWatch Logs subscription sends (about 1 MB of events).
- * A single line longer than that goes alone if its gzip fits; otherwise it cannot travel through Firehose
- * and is handed back to the caller, which reports it.
+ * "Bedrock logs from S3". A record holds at most RAW_RECORD_BYTES of NDJSON. Two limits set that size:
+ * - the record itself: gzip grows incompressible input by at most ~0.03% plus an 18-byte header, so any
+ *   record is under Firehose's 1,000 KiB whatever the data;
+ * - the transform's answer for it: in content mode `full` the rows of a record are up to ~1.4× its logs, and
+ *   that output record must stay under 1,000 KiB too, even when the content does not compress.
+ * A single line longer than that goes alone if its gzip fits (its row is bounded by the content budget);
+ * otherwise no Firehose record can carry it, and it is handed back to the caller, which reports it.
  */
 
-/** 999 KiB of NDJSON: its gzip (stored blocks at worst: 5 bytes per 16 KiB + 18) stays under 1,000 KiB. */
-export const RAW_RECORD_BYTES = 999 * 1024;
+/** 512 KiB of NDJSON: ~720 KiB of rows at worst, under the 1,000 KiB output record limit. */
+export const RAW_RECORD_BYTES = 512 * 1024;
 
 export type Packed =
   | { readonly kind: 'record'; readonly data: Buffer; readonly lines: number }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RAW_RECORD_BYTES } from '../../../functions/s3-source/pack-records.ts';
 import { parseQueueMessage } from '../../../functions/s3-source/queue-message.ts';
 import { allFixtures } from '../../helpers/fixtures.ts';
 import {
@@ -61,7 +62,13 @@ describe('S3 source handler', () => {
       expect(call.DeliveryStreamName).toBe('bedrock-o2-logs');
       expect(records.length).toBeLessThanOrEqual(500);
       expect(records.reduce((sum, r) => sum + (r.Data?.length ?? 0), 0)).toBeLessThanOrEqual(MAX_CALL);
-      for (const record of records) expect(record.Data?.length).toBeLessThanOrEqual(MAX_RECORD);
+      for (const record of records) {
+        expect(record.Data?.length).toBeLessThanOrEqual(MAX_RECORD);
+        // The transform's rows for a record must fit an output record too: its NDJSON is bounded.
+        const text = gunzipSync(record.Data as Uint8Array);
+        const lines = text.toString('utf8').split('\n').length - 1;
+        expect(lines === 1 || text.length <= RAW_RECORD_BYTES).toBe(true);
+      }
     }
     expect(linesPut(harness.puts)).toEqual(logs.map((log) => JSON.stringify(log)));
   });
