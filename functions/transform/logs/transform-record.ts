@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { encodeRows, GZIP_OPTIONS } from '../firehose/encode.ts';
+import { GZIP_OPTIONS } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
 import type { LogEventMeta, RowMaker } from '../row/normalise.ts';
@@ -19,29 +19,39 @@ export const MAX_OUTPUT_RECORD_BYTES = 1_024_000;
 /** A Bedrock log read from S3 has no log group, stream or event: only its own fields. */
 const S3_META: LogEventMeta = { logSource: 's3' };
 
+/** Where a record's rows go, in order: encoded rows, or rows passed through as their original line. */
+interface RowSink {
+  add(row: object): void;
+  addLine(text: string, row: object): void;
+}
+
 export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutcome {
   let stage: TransformStage = 'decode';
   try {
     const record = decodeLogsRecord(data, normaliser.config.maxDecompressedBytes);
-    let rows: object[];
-    let encode: () => Buffer;
-    if (record.shape === 'cloudwatch') {
-      if (record.envelope.messageType === 'CONTROL_MESSAGE')
-        return { kind: 'dropped', reason: 'control_message' };
-      stage = 'normalise';
-      rows = [];
-      envelopeRows(record.envelope, normaliser, rows);
-      encode = () => encodeRows(rows);
-    } else {
-      stage = 'normalise';
-      const made = ndjsonRows(record.lines, normaliser);
-      rows = made.rows;
-      encode = () => gzipSync(Buffer.from(made.ndjson, 'utf8'), GZIP_OPTIONS);
-    }
+    if (record.shape === 'cloudwatch' && record.envelope.messageType === 'CONTROL_MESSAGE')
+      return { kind: 'dropped', reason: 'control_message' };
+
+    const rows: object[] = [];
+    let ndjson = '';
+    const sink: RowSink = {
+      add(row) {
+        rows.push(row);
+        ndjson += `${JSON.stringify(row)}\n`;
+      },
+      addLine(text, row) {
+        rows.push(row);
+        ndjson += `${text}\n`;
+      },
+    };
+    stage = 'normalise';
+    if (record.shape === 'cloudwatch') envelopeRows(record.envelope, normaliser, sink);
+    else ndjsonRows(record.lines, normaliser, sink);
     if (rows.length === 0) return { kind: 'dropped', reason: 'no_rows' };
 
     stage = 'encode';
-    const encoded = encode();
+    // zlib converts a string input more slowly than Buffer.from does.
+    const encoded = gzipSync(Buffer.from(ndjson, 'utf8'), GZIP_OPTIONS);
     if (encoded.length > MAX_OUTPUT_RECORD_BYTES) {
       throw new TransformError(
         'encode',
@@ -54,14 +64,14 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
   }
 }
 
-/** The rows of one subscription envelope's log events, appended to `rows`. */
-function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, rows: object[]): void {
+/** The rows of one subscription envelope's log events. */
+function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, sink: RowSink): void {
   if (envelope.messageType === 'CONTROL_MESSAGE') return;
   const keepOtherLines = normaliser.config.nonBedrockLines === 'keep';
   for (const event of envelope.logEvents) {
     const parsed = parseLogMessage(event.message);
     if (parsed.kind === 'invocation') {
-      rows.push(
+      sink.add(
         normaliser.invocationRow(parsed.log, {
           logSource: 'cloudwatch_logs',
           logGroup: envelope.logGroup,
@@ -71,7 +81,7 @@ function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, rows: 
         }),
       );
     } else if (keepOtherLines) {
-      rows.push(
+      sink.add(
         logRow(event.message, {
           accountId: envelope.owner,
           logSource: 'cloudwatch_logs',
@@ -91,46 +101,35 @@ function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, rows: 
  * its own, so its `log` row takes the time of the record's first row (lines of one S3 object are minutes
  * apart at most); with no other row to take it from, the record fails and is kept whole in S3.
  */
-function ndjsonRows(lines: readonly LogsLine[], normaliser: RowMaker): { rows: object[]; ndjson: string } {
-  const rows: object[] = [];
+function ndjsonRows(lines: readonly LogsLine[], normaliser: RowMaker, sink: RowSink): void {
+  let firstTimeUs: unknown;
+  const timed: RowSink = {
+    add(row) {
+      firstTimeUs ??= timeOf(row);
+      sink.add(row);
+    },
+    addLine(text, row) {
+      firstTimeUs ??= timeOf(row);
+      sink.addLine(text, row);
+    },
+  };
   const other: string[] = [];
-  let ndjson = '';
   for (const line of lines) {
-    switch (line.kind) {
-      case 'invocation': {
-        const row = normaliser.invocationRow(line.log, S3_META);
-        rows.push(row);
-        ndjson += `${JSON.stringify(row)}\n`;
-        break;
-      }
-      case 'row':
-        rows.push(line.row);
-        ndjson += `${line.text}\n`;
-        break;
-      case 'envelope': {
-        const from = rows.length;
-        envelopeRows(line.envelope, normaliser, rows);
-        for (let i = from; i < rows.length; i++) ndjson += `${JSON.stringify(rows[i])}\n`;
-        break;
-      }
-      case 'other':
-        if (normaliser.config.nonBedrockLines === 'keep') other.push(line.text);
-        break;
-    }
+    if (line.kind === 'invocation') timed.add(normaliser.invocationRow(line.log, S3_META));
+    else if (line.kind === 'row') timed.addLine(line.text, line.row);
+    else if (line.kind === 'envelope') envelopeRows(line.envelope, normaliser, timed);
+    else if (normaliser.config.nonBedrockLines === 'keep') other.push(line.text);
   }
-  if (other.length > 0) {
-    const timeUs = (rows[0] as { _timestamp?: unknown } | undefined)?._timestamp;
-    if (typeof timeUs !== 'number' || !(timeUs > 0)) {
-      throw new TransformError(
-        'normalise',
-        `${other.length} line(s) are not invocation logs and the record has no invocation to take a time from`,
-      );
-    }
-    for (const text of other) {
-      const row = logRow(text, { accountId: undefined, logSource: 's3', eventTimestampMs: timeUs / 1000 });
-      rows.push(row);
-      ndjson += `${JSON.stringify(row)}\n`;
-    }
+  if (other.length === 0) return;
+  if (typeof firstTimeUs !== 'number' || !(firstTimeUs > 0)) {
+    throw new TransformError(
+      'normalise',
+      `${other.length} line(s) are not invocation logs and the record has no invocation to take a time from`,
+    );
   }
-  return { rows, ndjson };
+  for (const text of other) {
+    sink.add(logRow(text, { accountId: undefined, logSource: 's3', eventTimestampMs: firstTimeUs / 1000 }));
+  }
 }
+
+const timeOf = (row: object): unknown => (row as { _timestamp?: unknown })._timestamp;
