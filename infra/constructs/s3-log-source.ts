@@ -103,7 +103,9 @@ export class S3LogSource extends Construct {
     });
     this.grantLeastPrivilege(props, regionPrefix);
     this.function.function.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
+      // A bounded number of concurrent copies: after an outage the backlog drains without bursting past the
+      // stream's throughput quota (per region), whose throttled entries would only be put again.
+      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
     );
 
     if (props.alarms) this.addAlarms(props);

@@ -117,6 +117,7 @@ describe('S3 source, s3Logs only', () => {
     s3OnlyEast().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 5 },
     });
   });
 
