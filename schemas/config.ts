@@ -94,7 +94,8 @@ const S3LogsSchema = z.strictObject({
   prefix: z
     .string()
     .max(512)
-    .regex(/^[^*?]*$/, 'must not contain * or ?')
+    // S3's "safe characters" only: event keys then read the same whether or not a notification URL-encodes them.
+    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
     .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
     .default('')
     .describe("Bedrock's S3 keyPrefix (what comes before AWSLogs/); empty for none"),

@@ -42,7 +42,10 @@ function fromMessage(message: JsonObject, mayBeSns: boolean): QueueMessage {
   return { kind: 'unknown', reason: 'neither an EventBridge S3 event nor an S3 event notification' };
 }
 
-/** EventBridge gives the key as it is in S3 (no URL encoding). */
+/**
+ * The key is taken as EventBridge gives it. Bedrock's keys, under a prefix the config limits to S3's safe
+ * characters, read the same whether or not the event URL-encodes them.
+ */
 function fromEventBridge(event: JsonObject): QueueMessage {
   if (event['detail-type'] !== 'Object Created') return { kind: 'objects', objects: [] };
   const detail = asObject(event['detail']);

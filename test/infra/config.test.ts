@@ -150,6 +150,11 @@ describe('DeployConfigSchema', () => {
       'must not start with /',
     ],
     [
+      'regions[0].s3Logs.prefix',
+      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', prefix: 'my logs' } }),
+      "must use only S3's safe characters",
+    ],
+    [
       'regions[0].s3Logs',
       (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', hydrateLargeBodies: true } }),
       'Unrecognized key',

@@ -242,7 +242,7 @@ describe('parseQueueMessage', () => {
     expect(parseQueueMessage(JSON.stringify(removed))).toEqual({ kind: 'objects', objects: [] });
   });
 
-  it('takes EventBridge keys verbatim', () => {
+  it('takes EventBridge keys as given', () => {
     expect(parseQueueMessage(eventBridgeBody('a+b/x.json.gz'))).toEqual({
       kind: 'objects',
       objects: [{ bucket: 'bedrock-logs-bucket', key: 'a+b/x.json.gz' }],
