@@ -272,7 +272,9 @@ export const DeployConfigSchema = z
       .prefault({})
       .describe('Transformation Lambda sizing'),
     transform: z
-      .strictObject(withoutKeys(transformConfigShape, ['logGroups', 'reingestStreamName']))
+      .strictObject(
+        withoutKeys(transformConfigShape, ['logGroups', 'reingestStreamName', 'hydrateLargeBodies']),
+      )
       .prefault({})
       .describe('Lambda settings; per-log-group content settings come from regions[].logGroups'),
     backup: z

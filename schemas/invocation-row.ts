@@ -128,6 +128,18 @@ const InvocationRowFieldsSchema = z.strictObject({
   aws_bedrock_output_s3_path: str
     .optional()
     .describe('outputBodyS3Path when the response body was offloaded to S3'),
+  aws_bedrock_input_hydrated: z
+    .literal(true)
+    .optional()
+    .describe(
+      'The offloaded request body was read back from S3 into the content fields (hydrateLargeBodies)',
+    ),
+  aws_bedrock_output_hydrated: z
+    .literal(true)
+    .optional()
+    .describe(
+      'The offloaded response body was read back from S3 into the content fields (hydrateLargeBodies)',
+    ),
   aws_bedrock_embedding_count: int.optional().describe('Embeddings produced (vectors are never copied)'),
   aws_bedrock_image_count: int
     .optional()

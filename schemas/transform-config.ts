@@ -99,6 +99,52 @@ const modelIdOrProfileId = z
 const MODEL_ARN =
   /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:(provisioned-model|custom-model-deployment|imported-model|custom-model|prompt|prompt-router|default-prompt-router)\/.+$/;
 
+const MIB = 1024 * 1024;
+
+/** The log sources a hydration location serves (the `aws_bedrock_log_source` values). */
+export const HYDRATION_LOG_SOURCES = ['cloudwatch_logs', 's3'] as const;
+
+/**
+ * One place offloaded bodies may be read from: `s3://<bucketName>/<prefix>AWSLogs/<accountId>/
+ * BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/data/<requestId>_{input,output}.json.gz`, for logs that
+ * arrived by the listed sources. A path in a log is read only when it matches one of these exactly.
+ */
+export const HydrationLocationSchema = z.strictObject({
+  bucketName: z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')),
+  prefix: z._default(
+    z
+      .string()
+      .check(
+        z.maxLength(512),
+        z.regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -"),
+      ),
+    '',
+  ),
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+  region: z.string().check(z.regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region')),
+  logSources: z.array(z.enum(HYDRATION_LOG_SOURCES)).check(z.minLength(1), z.maxLength(2)),
+});
+export type HydrationLocation = z.output<typeof HydrationLocationSchema>;
+
+export const HydrationSettingsSchema = z.strictObject({
+  locations: z.array(HydrationLocationSchema).check(z.minLength(1), z.maxLength(4)),
+  concurrency: z._default(
+    z.int().check(z.gte(1), z.lte(32), z.describe('How many GetObject calls run at the same time')),
+    8,
+  ),
+  maxObjectBytes: z._default(
+    z
+      .int()
+      .check(
+        z.gte(64 * 1024),
+        z.lte(64 * MIB),
+        z.describe('Most one body may gunzip to; the Lambda lowers it to 1/16 of its memory'),
+      ),
+    16 * MIB,
+  ),
+});
+export type HydrationSettings = z.output<typeof HydrationSettingsSchema>;
+
 export const transformConfigShape = {
   content: z.prefault(
     ContentSettingsSchema.check(z.describe('Default content settings for every log group')),
@@ -185,6 +231,13 @@ export const transformConfigShape = {
         ),
       ),
     32 * 1024 * 1024,
+  ),
+  hydrateLargeBodies: z.optional(
+    HydrationSettingsSchema.check(
+      z.describe(
+        'Read bodies Bedrock offloaded to S3 back into the content fields (set by the stack from regions[])',
+      ),
+    ),
   ),
   reingestStreamName: z.optional(
     z

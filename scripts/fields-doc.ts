@@ -17,7 +17,8 @@ const WARNING_MEANINGS: Readonly<Record<(typeof WARNING_CODES)[number], string>>
   model_alias_unknown: "an application profile's body names a model with no known Bedrock id; kept as named",
   model_unresolved:
     'the model behind an ARN could not be resolved (add it to applicationProfiles / modelArns)',
-  body_offloaded: 'a body was offloaded to S3 (paths kept; the Lambda does not fetch it)',
+  body_offloaded:
+    'a body was offloaded to S3 and is not in the row (paths kept); with hydrateLargeBodies, only one that could not be read back',
   content_truncated: 'a content field was cut to the configured size',
   stream_incomplete: 'a response stream ended without its final event',
   tool_arguments_unparsable: 'tool-call arguments were not valid JSON; kept as text',

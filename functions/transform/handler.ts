@@ -1,8 +1,9 @@
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { lazyReingestPut } from './firehose/reingest-client.ts';
+import { createHydrator, lazyGetObject } from './logs/hydrate.ts';
 import { processLogsEvent } from './logs/process-logs.ts';
 import { createNormaliser } from './row/normalise.ts';
-import { loadTransformConfig } from './runtime-config.ts';
+import { loadTransformConfig, MEMORY_ENV } from './runtime-config.ts';
 import { powertoolsTelemetry } from './telemetry/powertools.ts';
 
 /**
@@ -19,6 +20,16 @@ const normaliser = createNormaliser(config, { onFailure: (error) => telemetry.no
 // The Firehose client is loaded only when a response would exceed 6 MB, to keep cold starts short.
 const lazyPut = lazyReingestPut();
 
+// Opt-in; the S3 client is loaded on the first offloaded body, never when hydration is off.
+const hydrator =
+  config.hydrateLargeBodies === undefined
+    ? undefined
+    : createHydrator(config.hydrateLargeBodies, {
+        getObject: lazyGetObject(),
+        memoryMiB: Number(process.env[MEMORY_ENV]) || undefined,
+        report: (report) => telemetry.hydrationDone?.(report),
+      });
+
 export async function handler(
   event: FirehoseTransformationEvent,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -26,6 +37,10 @@ export async function handler(
   const { response } = await processLogsEvent(event, {
     normaliser,
     telemetry,
+    hydrate:
+      hydrator === undefined
+        ? undefined
+        : (records, rowMaker) => hydrator(records, rowMaker, () => context.getRemainingTimeInMillis()),
     reingest: {
       put: lazyPut,
       streamName: config.reingestStreamName,

@@ -40,6 +40,13 @@ export interface LogsDeps {
   readonly reingest?: ReingestTarget | undefined;
   /** Keep each record's rows in the outcomes (the CLI prints them); the Lambda lets them go at once. */
   readonly keepRows?: boolean;
+  /**
+   * Opt-in: the batch's row maker with offloaded bodies read back from S3 (logs/hydrate.ts). Absent (the
+   * default), records go straight to the transform.
+   */
+  readonly hydrate?:
+    | ((records: readonly InputRecord[], normaliser: RowMaker) => Promise<RowMaker>)
+    | undefined;
 }
 
 export interface LogsResult {
@@ -62,10 +69,12 @@ export async function processLogsEvent(
 ): Promise<LogsResult> {
   const summary = newSummary();
   const records = inputRecords(event);
+  const normaliser =
+    deps.hydrate === undefined ? deps.normaliser : await deps.hydrate(records, deps.normaliser);
   const stats: (RowStats | undefined)[] = [];
   const results: FirehoseTransformationResultRecord[] = [];
   const outcomes = records.map((record) => {
-    const outcome = transformRecord(record.data, deps.normaliser);
+    const outcome = transformRecord(record.data, normaliser);
     results.push(toFirehoseResult(record.recordId, outcome, record.data));
     if (outcome.kind !== 'ok') {
       stats.push(undefined);

@@ -31,6 +31,8 @@ export interface LogEventMeta {
   readonly logStream?: string | undefined;
   readonly eventId?: string | undefined;
   readonly eventTimestampMs?: number | undefined;
+  /** Which offloaded bodies were read back from S3 into the log (logs/hydrate.ts); absent when none. */
+  readonly hydrated?: { readonly input: boolean; readonly output: boolean } | undefined;
 }
 
 export interface NormaliserOptions {
@@ -244,7 +246,12 @@ interface UsageReading {
   readonly imageSize: { readonly width: number; readonly height: number } | undefined;
 }
 
-function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]): UsageReading {
+function readUsage(
+  log: JsonObject,
+  bodies: BodyReading,
+  warnings: WarningCode[],
+  hydrated?: LogEventMeta['hydrated'],
+): UsageReading {
   const { input, output, fields, additions } = bodies;
   const errorCode = bounded(asString(log['errorCode']));
   const tokens = tokenCounts(input, output, mergeUsage(fields.usage, additions.usage), warnings);
@@ -254,7 +261,12 @@ function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]
   }
   const inputS3Path = bounded(asString(input?.['inputBodyS3Path']));
   const outputS3Path = bounded(asString(output?.['outputBodyS3Path']));
-  if (inputS3Path !== undefined || outputS3Path !== undefined) warnings.push('body_offloaded');
+  // A body read back from S3 is in the row: only one still missing is worth the warning.
+  if (
+    (inputS3Path !== undefined && hydrated?.input !== true) ||
+    (outputS3Path !== undefined && hydrated?.output !== true)
+  )
+    warnings.push('body_offloaded');
   const imageCount =
     fields.imageCount ??
     (outputS3Path !== undefined && errorCode === undefined ? fields.requestedImageCount : undefined);
@@ -298,7 +310,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const callerArn = bounded(asString(asObject(log['identity'])?.['arn']));
   const caller = parseCaller(callerArn);
 
-  const usage = readUsage(log, bodies, warnings);
+  const usage = readUsage(log, bodies, warnings, meta.hydrated);
   const { errorCode, tokens, inputS3Path, outputS3Path, imageCount } = usage;
   const stopReason = bounded(fields.stopReason);
   const guardrailAction = fields.guardrailAction ?? additions.guardrailAction;
@@ -359,6 +371,8 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_bedrock_guardrail_action: guardrailAction,
     aws_bedrock_input_s3_path: inputS3Path,
     aws_bedrock_output_s3_path: outputS3Path,
+    aws_bedrock_input_hydrated: meta.hydrated?.input === true ? true : undefined,
+    aws_bedrock_output_hydrated: meta.hydrated?.output === true ? true : undefined,
     aws_bedrock_embedding_count: fields.embeddingCount,
     aws_bedrock_image_count: imageCount,
     aws_bedrock_image_width: usage.imageSize?.width,

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TransformError } from '../firehose/errors.ts';
+import type { HydrationReport } from '../logs/hydrate.ts';
 import { type BatchSummary, errorWithoutMessage, safeCause, type Telemetry } from './summary.ts';
 
 /**
@@ -33,6 +34,12 @@ export function powertoolsTelemetry(source: 'logs' | 'metrics'): Telemetry {
     },
     reingestFailed(count: number, streamName: string) {
       logger.error('re-ingest failed; records marked ProcessingFailed', { count, streamName });
+    },
+    hydrationDone(report: HydrationReport) {
+      // Counts only: paths and keys name requests, never content, but they are not needed to act.
+      logger.info('hydration', { ...report });
+      metrics.addMetric('BodiesHydrated', MetricUnit.Count, report.hydrated);
+      metrics.addMetric('BodiesNotHydrated', MetricUnit.Count, report.requested - report.hydrated);
     },
     batchDone(summary: BatchSummary) {
       logger.info('batch', {

@@ -1,4 +1,5 @@
 import type { TransformError } from '../firehose/errors.ts';
+import type { HydrationReport } from '../logs/hydrate.ts';
 import { warningCodes } from '../row/warnings.ts';
 
 /**
@@ -109,6 +110,8 @@ export interface Telemetry {
   normaliseFailed(error: unknown): void;
   reingestFailed(count: number, streamName: string): void;
   batchDone(summary: BatchSummary): void;
+  /** Offloaded bodies were looked for in this batch (hydrateLargeBodies on). */
+  hydrationDone?(report: HydrationReport): void;
 }
 
 /** The cause's type and stack frames, without its message: JSON.parse messages quote the input text. */
