@@ -1,6 +1,7 @@
 import {
   ConfigError,
   type DeployConfig,
+  type HydrationLocation,
   type RegionDeployment,
   type TransformConfigInput,
 } from '../schemas/config.ts';
@@ -160,7 +161,60 @@ export function transformConfigFor(
     };
     if (Object.keys(settings).length > 0) logGroups[group.name] = settings;
   }
-  return { ...config.transform, logGroups, reingestStreamName };
+  const hydration = hydrationFor(region);
+  return {
+    ...config.transform,
+    logGroups,
+    reingestStreamName,
+    ...(hydration.locations.length > 0 && { hydrateLargeBodies: { locations: [...hydration.locations] } }),
+  };
+}
+
+/** Where the logs processor may read offloaded bodies (its allow-list), and the keys it may decrypt with. */
+export interface Hydration {
+  readonly locations: readonly HydrationLocation[];
+  readonly kmsKeyArns: readonly string[];
+}
+
+/**
+ * hydrateLargeBodies → the allow-list: the s3Logs bucket for logs read from S3, the large-data bucket for logs
+ * from CloudWatch Logs (one location when both are the same bucket and prefix). Empty when hydration is off.
+ */
+export function hydrationFor(region: RegionDeployment): Hydration {
+  const locations: HydrationLocation[] = [];
+  const kmsKeyArns: string[] = [];
+  const add = (
+    bucketName: string,
+    prefix: string,
+    source: HydrationLocation['logSources'][number],
+    kmsKeyArn: string | undefined,
+  ) => {
+    const same = locations.find((l) => l.bucketName === bucketName && l.prefix === prefix);
+    if (same === undefined)
+      locations.push({
+        bucketName,
+        prefix,
+        accountId: region.account,
+        region: region.region,
+        logSources: [source],
+      });
+    else if (!same.logSources.includes(source)) same.logSources.push(source);
+    if (kmsKeyArn !== undefined && !kmsKeyArns.includes(kmsKeyArn)) kmsKeyArns.push(kmsKeyArn);
+  };
+  const { s3Logs, hydrateLargeBodies, bedrockLogging } = region;
+  if (s3Logs?.hydrateLargeBodies === true) add(s3Logs.bucketName, s3Logs.prefix, 's3', s3Logs.kmsKeyArn);
+  if (typeof hydrateLargeBodies === 'object') {
+    add(
+      hydrateLargeBodies.bucketName,
+      hydrateLargeBodies.prefix,
+      'cloudwatch_logs',
+      hydrateLargeBodies.kmsKeyArn,
+    );
+  } else if (hydrateLargeBodies && bedrockLogging.largeDataBucketName !== undefined) {
+    // Bedrock's managed configuration sets no keyPrefix for the large-data bucket.
+    add(bedrockLogging.largeDataBucketName, '', 'cloudwatch_logs', undefined);
+  }
+  return { locations, kmsKeyArns };
 }
 
 /** Environment of the logs processor; throws when it would exceed Lambda's 4 KB limit. */

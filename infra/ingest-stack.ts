@@ -4,6 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { bedrockLogRegionPrefix } from '../functions/s3-source/log-object.ts';
 import { type DeployConfig, type RegionDeployment, stackNameOf } from '../schemas/config.ts';
 import { BackupBucket } from './constructs/backup-bucket.ts';
 import { BedrockInvocationLogging } from './constructs/bedrock-invocation-logging.ts';
@@ -19,6 +20,7 @@ import {
   DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
   endpointUrl,
   httpDeliverySettings,
+  hydrationFor,
   logsProcessorEnvironment,
   metricsProcessorEnvironment,
   processorParameters,
@@ -27,7 +29,7 @@ import {
   subscriptionFilterName,
   transformConfigFor,
 } from './defaults.ts';
-import { acknowledgeNag } from './nag.ts';
+import { acknowledgeNag, acknowledgeWildcardResources } from './nag.ts';
 
 /** Lambda entry points of the two processors (repository-relative). */
 export const PROCESSOR_ENTRIES = {
@@ -136,6 +138,7 @@ export class IngestStack extends Stack {
         ],
       }),
     );
+    this.grantHydration(processor);
     const delivery = this.deliveryStream('LogsDelivery', streamName, config.openobserve.invocationsStream, {
       shared,
       processor: processor.function,
@@ -163,6 +166,34 @@ export class IngestStack extends Stack {
     });
     if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
     return result;
+  }
+
+  /**
+   * hydrateLargeBodies: the logs processor may read offloaded bodies under each allowed location's Bedrock
+   * prefix for this account and region (and decrypt them through S3 with a configured key). Nothing when off.
+   */
+  private grantHydration(processor: BundledFunction): void {
+    const { locations, kmsKeyArns } = hydrationFor(this.deployment);
+    if (locations.length === 0) return;
+    const objects = locations.map(
+      (location) =>
+        `arn:${this.partition}:s3:::${location.bucketName}/${bedrockLogRegionPrefix(location.prefix, location.accountId, location.region)}*`,
+    );
+    processor.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
+    acknowledgeWildcardResources(
+      processor.role,
+      objects,
+      "Bedrock names each offloaded body itself; s3:GetObject only, only under this account and region's Bedrock log prefix (hydrateLargeBodies).",
+    );
+    if (kmsKeyArns.length > 0) {
+      processor.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [...kmsKeyArns],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
   }
 
   /** New Bedrock log objects in S3 -> queue -> S3 source Lambda -> the logs delivery stream. */

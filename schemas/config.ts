@@ -104,6 +104,33 @@ const S3LogsSchema = z.strictObject({
     .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
     .optional()
     .describe("The bucket's customer-managed KMS key, if it uses one (the S3 source gets kms:Decrypt on it)"),
+  hydrateLargeBodies: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Read bodies Bedrock offloaded to data/ (over ~100 KB) back into the content fields: one S3 GetObject per offloaded body',
+    ),
+});
+
+const LargeDataLocationSchema = z.strictObject({
+  bucketName: z
+    .string()
+    .regex(BUCKET_NAME, 'must be an S3 bucket name')
+    .describe("Bedrock's large-data bucket (cloudWatchConfig.largeDataDeliveryS3Config.bucketName)"),
+  prefix: z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
+    .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
+    .default('')
+    .describe('Its keyPrefix (what comes before AWSLogs/); empty for none'),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
+    .optional()
+    .describe(
+      "The bucket's customer-managed KMS key, if it uses one (the logs processor gets kms:Decrypt on it)",
+    ),
 });
 
 const RegionDeploymentSchema = z.strictObject({
@@ -131,6 +158,13 @@ const RegionDeploymentSchema = z.strictObject({
   s3Logs: S3LogsSchema.optional().describe(
     "Bedrock's S3 log destination to read new log objects from (an S3 source beside or instead of logGroups)",
   ),
+  hydrateLargeBodies: z
+    .union([z.boolean(), LargeDataLocationSchema])
+    .default(false)
+    .describe(
+      'For logGroups: read bodies Bedrock offloaded to S3 back into the content fields. true reads ' +
+        'bedrockLogging.largeDataBucketName; or name the bucket: { bucketName, prefix?, kmsKeyArn? }',
+    ),
   bedrockLogging: BedrockLoggingSchema.prefault({}).describe(
     'Optional management of the Bedrock invocation-logging configuration',
   ),
@@ -351,7 +385,12 @@ interface RegionShape {
     readonly retentionDays?: number | undefined;
   }[];
   readonly s3Logs?: { readonly bucketName: string } | undefined;
-  readonly bedrockLogging: { readonly manage: boolean; readonly logGroupName?: string | undefined };
+  readonly hydrateLargeBodies: boolean | { readonly bucketName: string };
+  readonly bedrockLogging: {
+    readonly manage: boolean;
+    readonly logGroupName?: string | undefined;
+    readonly largeDataBucketName?: string | undefined;
+  };
   readonly secretArn?: string | undefined;
   readonly alarmTopicArn?: string | undefined;
 }
@@ -378,6 +417,7 @@ function checkDeployConfig(config: DeployConfigShape, ctx: z.RefinementCtx): voi
     checkKnownRegion(entry, i, issue);
     checkSameLocation(entry, i, config.secret.arn, issue);
     checkLogGroups(entry, i, issue);
+    checkHydration(entry, i, issue);
   });
 }
 
@@ -499,6 +539,23 @@ function checkLogGroups(entry: RegionShape, i: number, issue: Issue): void {
   const target = entry.bedrockLogging.logGroupName;
   if (target !== undefined && !names.has(target)) {
     issue(['regions', i, 'bedrockLogging', 'logGroupName'], `must be one of regions[${i}].logGroups[].name`);
+  }
+}
+
+function checkHydration(entry: RegionShape, i: number, issue: Issue): void {
+  if (entry.hydrateLargeBodies === false) return;
+  if (entry.logGroups.length === 0) {
+    issue(
+      ['regions', i, 'hydrateLargeBodies'],
+      'applies to logGroups (CloudWatch Logs), and the region has none; for s3Logs set s3Logs.hydrateLargeBodies',
+    );
+  }
+  if (entry.hydrateLargeBodies === true && entry.bedrockLogging.largeDataBucketName === undefined) {
+    issue(
+      ['regions', i, 'hydrateLargeBodies'],
+      `true reads regions[${i}].bedrockLogging.largeDataBucketName, which is not set; set it, or name the ` +
+        'bucket Bedrock offloads to: { "bucketName": "…", "prefix": "…" }',
+    );
   }
 }
 

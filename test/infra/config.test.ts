@@ -155,9 +155,15 @@ describe('DeployConfigSchema', () => {
       "must use only S3's safe characters",
     ],
     [
-      'regions[0].s3Logs',
-      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', hydrateLargeBodies: true } }),
-      'Unrecognized key',
+      'regions[0].s3Logs.hydrateLargeBodies',
+      (c) =>
+        Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', hydrateLargeBodies: 'yes' } }),
+      'expected boolean',
+    ],
+    [
+      'regions[0].hydrateLargeBodies',
+      (c) => Object.assign(region(c, 0), { hydrateLargeBodies: true }),
+      'true reads regions[0].bedrockLogging.largeDataBucketName, which is not set',
     ],
     [
       'regions[0].bedrockLogging.manage',
