@@ -85,6 +85,14 @@ describe.runIf(allEntriesExist)('Lambda bundles', () => {
     },
   );
 
+  it('the logs processor loads the S3 client only on first use (hydrateLargeBodies), never at cold start', () => {
+    const logs = functions.find(([id]) => id === 'LogsProcessor')?.[1];
+    if (!logs) throw new Error('no LogsProcessor');
+    const code = readFileSync(join(bundleOf(logs), 'index.mjs'), 'utf8');
+    expect(code).not.toMatch(/from\s*"@aws-sdk\/client-s3"/);
+    expect(code).toMatch(/import\(\s*"@aws-sdk\/client-s3"\)/);
+  });
+
   it.each(functions)('%s loads on Node 22 and exports handler', (_, fn) => {
     const bundle = JSON.stringify(join(bundleOf(fn), 'index.mjs'));
     const result = runModule(`const m = await import(${bundle}); process.stdout.write(typeof m.handler);`, {

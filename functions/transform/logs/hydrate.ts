@@ -177,15 +177,15 @@ function plan(
   const wanted = new Map<string, Wanted>();
   let notAllowed = 0;
   for (const record of records) {
-    let record_: LogsRecord;
+    let decoded: LogsRecord;
     try {
       // Only records that mention a body path are parsed here; the transform reads every record itself.
       if (recordBytes(record.data, config.maxDecompressedBytes).indexOf(MARKER) < 0) continue;
-      record_ = decodeLogsRecord(record.data, config.maxDecompressedBytes);
+      decoded = decodeLogsRecord(record.data, config.maxDecompressedBytes);
     } catch {
       continue; // the transform fails this record on its own
     }
-    for (const { log, source } of logsWithPaths(record_)) {
+    for (const { log, source } of logsWithPaths(decoded)) {
       for (const side of ['input', 'output'] as const) {
         const path = offloadedPath(log, side);
         if (path === undefined || wanted.has(path)) continue;
