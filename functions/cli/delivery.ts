@@ -1,0 +1,330 @@
+import { resolve } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { TransformConfig } from '../../schemas/config.ts';
+import { Checkpoint, defaultCheckpointPath } from '../replay/checkpoint.ts';
+import { isPlainIdentifier, OpenObserveApi } from '../replay/openobserve-api.ts';
+import { createProgress } from '../replay/progress.ts';
+import { RateLimiter } from '../replay/rate-limit.ts';
+import { defaultRejectsPath, RejectsFile } from '../replay/rejects.ts';
+import { isComplete, type RunSummary, runUnits } from '../replay/run.ts';
+import { directSink, firehoseSink, openObservePresentIds, type StreamNames } from '../replay/sinks.ts';
+import { parseTimeRange, type TimeRange } from '../replay/time-range.ts';
+import type { UnitSource } from '../replay/unit.ts';
+import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
+import { openObserveSettings } from './openobserve.ts';
+import { type RestampPlan, restampPlan } from './restamp.ts';
+import { formatTable } from './table.ts';
+
+/**
+ * What `replay` and `backfill` share: the delivery flags, the run's set-up (destination, dedupe, checkpoint,
+ * rejects, ingest window), the summary table and the exit code.
+ */
+
+export const DELIVERY_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  via: { type: 'string', default: 'direct' },
+  stream: { type: 'string' },
+  'openobserve-stream': { type: 'string' },
+  'metrics-stream': { type: 'string', default: 'bedrock_metrics' },
+  url: { type: 'string' },
+  org: { type: 'string' },
+  config: { type: 'string' },
+  checkpoint: { type: 'string' },
+  rejects: { type: 'string' },
+  'no-dedupe': { type: 'boolean', default: false },
+  'ingest-window-hours': { type: 'string' },
+  restamp: { type: 'boolean', default: false },
+  concurrency: { type: 'string', default: '4' },
+  rate: { type: 'string', default: '10' },
+  'firehose-mib-per-second': { type: 'string', default: '1' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const DELIVERY_HELP = `Time range:
+  --from T, --to T         ISO-8601 (2026-11-29T10:00:00Z) or a duration back from now (30m, 6h, 7d)
+
+Where rows go:
+  --via direct             (default) OpenObserve POST /api/{org}/_bulk, per-row acknowledgement; needs
+                           OPENOBSERVE_URL and OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN
+  --via firehose --stream NAME
+                           PutRecordBatch into the deployed logs delivery stream (rows as gzip NDJSON, which
+                           the transform passes through); reports what Firehose accepted
+  --stream NAME            with --via direct: the OpenObserve stream (default bedrock_invocations)
+  --openobserve-stream N   the OpenObserve invocations stream to dedupe against (default bedrock_invocations)
+  --metrics-stream NAME    OpenObserve stream for metric rows (default bedrock_metrics)
+  --url URL, --org ORG     override OPENOBSERVE_URL, OPENOBSERVE_ORG
+  --dry-run                read, transform and check; send nothing, write no checkpoint
+
+Nothing doubled, nothing lost:
+  --checkpoint FILE        what was acknowledged (default .bedrock-o2/<command>-<hash>.checkpoint.ndjson);
+                           an interrupted run resumes from it
+  --no-dedupe              do not ask OpenObserve which aws_request_ids are already there
+  --rejects FILE           rows not accepted, with the reason (default .bedrock-o2/<command>-rejects-<time>.ndjson)
+  --ingest-window-hours N  OpenObserve's ZO_INGEST_ALLOWED_UPTO (default: the config's, 5); older rows are
+                           not sent (OpenObserve would drop them and still answer success)
+  --restamp                move _timestamp into the window as the demo does (needs --from); the original
+                           time stays in aws_bedrock_event_time
+
+Pace and output:
+  --concurrency N          units read in parallel (default 4)
+  --rate N                 OpenObserve requests per second (default 10)
+  --firehose-mib-per-second N
+                           PutRecordBatch bytes per second (default 1, the smallest regional quota)
+  --json                   the summary as one JSON object on stdout
+  -h, --help               show this help
+
+Exit codes: 0 every row delivered or deliberately skipped, 1 some were not (see the rejects file; run again to
+resume), 2 usage or configuration error.`;
+
+export interface DeliveryValues {
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly 'dry-run': boolean;
+  readonly via: string;
+  readonly stream?: string | undefined;
+  readonly 'openobserve-stream'?: string | undefined;
+  readonly 'metrics-stream': string;
+  readonly url?: string | undefined;
+  readonly org?: string | undefined;
+  readonly checkpoint?: string | undefined;
+  readonly rejects?: string | undefined;
+  readonly 'no-dedupe': boolean;
+  readonly 'ingest-window-hours'?: string | undefined;
+  readonly restamp: boolean;
+  readonly concurrency: string;
+  readonly rate: string;
+  readonly 'firehose-mib-per-second': string;
+  readonly json: boolean;
+}
+
+/** Seams for tests: time and the wait between retries. AWS clients are faked with aws-sdk-client-mock. */
+export interface DeliveryDeps {
+  readonly nowMs?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly progressIntervalMs?: number;
+}
+
+export interface DeliveryPlan {
+  readonly command: string;
+  /** What identifies the run for the default checkpoint: the source and the destination. */
+  readonly identity: readonly string[];
+  readonly range: TimeRange;
+  /** Noun for units in the summary: "objects", "hours". */
+  readonly unitNoun: string;
+}
+
+export function numberFlag(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < min || number > max)
+    throw new UsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return number;
+}
+
+export function deliveryRange(values: DeliveryValues, nowMs: number): TimeRange {
+  return parseTimeRange(values.from, values.to, nowMs);
+}
+
+/** Runs the units to the chosen destination and prints the summary; returns the exit code. */
+export async function deliver(
+  values: DeliveryValues,
+  config: TransformConfig,
+  plan: DeliveryPlan,
+  source: UnitSource,
+  io: CliIo,
+  deps: DeliveryDeps,
+): Promise<number> {
+  const now = deps.nowMs ?? Date.now;
+  const startedMs = now();
+  const via = values.via;
+  if (via !== 'direct' && via !== 'firehose')
+    throw new UsageError(`--via must be direct or firehose, not "${via}"`);
+  const dryRun = values['dry-run'];
+  const windowHours =
+    numberFlag(values['ingest-window-hours'], '--ingest-window-hours', 0.01, 1_000_000) ??
+    config.ingestWindowHours;
+  const concurrency = numberFlag(values.concurrency, '--concurrency', 1, 64) ?? 4;
+  const rate = numberFlag(values.rate, '--rate', 0.1, 10_000) ?? 10;
+  const firehoseMib =
+    numberFlag(values['firehose-mib-per-second'], '--firehose-mib-per-second', 0.01, 1000) ?? 1;
+
+  const streams: StreamNames = {
+    logs:
+      (via === 'direct' ? values.stream : undefined) ?? values['openobserve-stream'] ?? 'bedrock_invocations',
+    metrics: values['metrics-stream'],
+  };
+  for (const name of Object.values(streams))
+    if (!isPlainIdentifier(name))
+      throw new UsageError(`OpenObserve stream "${name}" must be lower-case letters, digits and _`);
+  if (via === 'firehose' && (values.stream === undefined || values.stream === ''))
+    throw new UsageError(
+      '--via firehose needs --stream NAME (the logs delivery stream, e.g. bedrock-o2-logs)',
+    );
+
+  let restamp: RestampPlan | undefined;
+  if (values.restamp) {
+    if (plan.range.fromMs === undefined)
+      throw new UsageError('--restamp needs --from: the oldest time to fit into the ingest window');
+    restamp = restampPlan(plan.range.fromMs, plan.range.toMs ?? startedMs, startedMs, windowHours);
+  }
+
+  const settings = openObserveSettings(io.env, { url: values.url, org: values.org });
+  if (settings === undefined && via === 'direct' && !dryRun)
+    throw new UsageError(
+      'OPENOBSERVE_URL is not set: set it (and OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN), or pass --via firehose',
+    );
+  if (settings === undefined && !values['no-dedupe'] && !dryRun)
+    throw new UsageError(
+      'dedupe asks OpenObserve which aws_request_ids are already there: set OPENOBSERVE_URL and credentials, or pass --no-dedupe',
+    );
+  const api =
+    settings === undefined
+      ? undefined
+      : new OpenObserveApi(settings, deps.sleep === undefined ? {} : { sleep: deps.sleep });
+
+  const limiterOptions = deps.sleep === undefined ? {} : { sleep: deps.sleep };
+  const sink = dryRun
+    ? undefined
+    : via === 'direct'
+      ? directSink(api as OpenObserveApi, streams, new RateLimiter(rate, limiterOptions))
+      : firehoseSink(
+          new FirehoseClient({}),
+          values.stream as string,
+          new RateLimiter(firehoseMib * 1024 * 1024, limiterOptions),
+          deps.sleep === undefined ? {} : { sleep: deps.sleep },
+        );
+
+  const destination =
+    via === 'direct'
+      ? [via, settings?.url ?? '', settings?.org ?? '', streams.logs]
+      : [via, values.stream ?? ''];
+  const checkpointPath =
+    values.checkpoint === undefined
+      ? defaultCheckpointPath(io.cwd, plan.command, [...plan.identity, ...destination])
+      : resolve(io.cwd, values.checkpoint);
+  const checkpoint = Checkpoint.open(checkpointPath, !dryRun);
+  const rejects = new RejectsFile(
+    values.rejects === undefined
+      ? defaultRejectsPath(io.cwd, plan.command, startedMs)
+      : resolve(io.cwd, values.rejects),
+  );
+  if (restamp !== undefined) io.stderr(`${restamp.note}\n`);
+  io.stderr(
+    `${plan.command}: ${dryRun ? 'dry run, sending nothing' : `to ${sink?.label}`}; checkpoint ${checkpointPath}\n`,
+  );
+
+  const summary = await runUnits(source, {
+    range: plan.range,
+    windowHours,
+    restamp,
+    sink,
+    presentIds: values['no-dedupe'] || api === undefined ? undefined : openObservePresentIds(api, streams),
+    checkpoint,
+    rejects,
+    concurrency,
+    nowMs: now,
+    progress: createProgress({
+      write: io.stderr,
+      tty: io.stderrIsTty,
+      listed: source.listed,
+      nowMs: now,
+      ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+    }),
+    onFirstOutsideWindow: () =>
+      io.stderr(
+        `rows older than OpenObserve's ${windowHours} h ingest window found: not sending them (see the summary for the remedies)\n`,
+      ),
+  });
+
+  for (const failed of summary.unitsFailed) io.stderr(`skipped ${failed.unit}: ${failed.reason}\n`);
+  if (summary.outsideWindow > 0) io.stderr(windowRemedies(summary.outsideWindow, windowHours));
+  if (rejects.count > 0) io.stderr(`${rejects.count} rejected rows and inputs written to ${rejects.path}\n`);
+  if (summary.aborted !== undefined)
+    io.stderr(`stopped: ${summary.aborted}\nrun the same command again to resume from ${checkpointPath}\n`);
+
+  if (values.json)
+    io.stdout(`${JSON.stringify(summaryJson(summary, plan, { dryRun, via, checkpointPath, rejects }))}\n`);
+  else io.stdout(renderSummary(summary, plan.unitNoun, dryRun));
+  return isComplete(summary) ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+export function windowRemedies(count: number, windowHours: number): string {
+  return `${count} rows are older than OpenObserve's ingest window (${windowHours} h) and were not sent: OpenObserve drops such rows and still answers success.
+Either: raise ZO_INGEST_ALLOWED_UPTO on the server (hours, e.g. 720 for 30 days; restart it) and pass --ingest-window-hours with the same value,
+or:     pass --restamp to move _timestamp into the window (as the demo does; the original time stays in aws_bedrock_event_time).
+`;
+}
+
+function summaryJson(
+  summary: RunSummary,
+  plan: DeliveryPlan,
+  extra: { dryRun: boolean; via: string; checkpointPath: string; rejects: RejectsFile },
+): object {
+  return {
+    command: plan.command,
+    complete: isComplete(summary),
+    dryRun: extra.dryRun,
+    via: extra.via,
+    units: {
+      listed: summary.unitsListed,
+      read: summary.unitsRead,
+      alreadyDone: summary.unitsAlreadyDone,
+      failed: summary.unitsFailed,
+      passedOver: Object.fromEntries(summary.passedOver),
+    },
+    recordsRead: summary.recordsRead,
+    inputsSkipped: Object.fromEntries(summary.inputsSkipped),
+    unreadable: Object.fromEntries(summary.unreadable),
+    rowsTransformed: summary.rowsTransformed,
+    outsideRange: summary.outsideRange,
+    skipped: {
+      checkpoint: summary.skippedCheckpoint,
+      alreadyPresent: summary.skippedPresent,
+      duplicateInInput: summary.skippedDuplicate,
+    },
+    outsideWindow: summary.outsideWindow,
+    restamped: summary.restamped,
+    wouldSend: summary.wouldSend,
+    sent: summary.sent,
+    accepted: summary.accepted,
+    rejected: Object.fromEntries(summary.rejected),
+    rejectsFile: extra.rejects.count > 0 ? extra.rejects.path : null,
+    checkpoint: extra.checkpointPath,
+    aborted: summary.aborted ?? null,
+  };
+}
+
+function renderSummary(summary: RunSummary, noun: string, dryRun: boolean): string {
+  const rows: (string | number)[][] = [['', 'count']];
+  rows.push([`${noun} listed`, summary.unitsListed]);
+  rows.push([`${noun} read`, summary.unitsRead]);
+  if (summary.unitsAlreadyDone > 0) rows.push([`${noun} done in an earlier run`, summary.unitsAlreadyDone]);
+  if (summary.unitsFailed.length > 0) rows.push([`${noun} unreadable, skipped`, summary.unitsFailed.length]);
+  for (const [reason, n] of summary.passedOver) rows.push([`  passed over: ${reason}`, n]);
+  rows.push(['input records read', summary.recordsRead]);
+  for (const [reason, n] of summary.inputsSkipped) rows.push([`  skipped: ${reason}`, n]);
+  for (const [reason, n] of summary.unreadable) rows.push([`  unreadable: ${reason}`, n]);
+  rows.push(['rows transformed', summary.rowsTransformed]);
+  if (summary.outsideRange > 0) rows.push(['  outside --from/--to', summary.outsideRange]);
+  rows.push(['  skipped: acknowledged in an earlier run', summary.skippedCheckpoint]);
+  rows.push(['  skipped: already in OpenObserve', summary.skippedPresent]);
+  if (summary.skippedDuplicate > 0)
+    rows.push(['  skipped: duplicate in the input', summary.skippedDuplicate]);
+  rows.push(['  outside the ingest window, not sent', summary.outsideWindow]);
+  if (summary.restamped > 0) rows.push(['  restamped into the window', summary.restamped]);
+  if (dryRun) rows.push(['would send', summary.wouldSend]);
+  else {
+    rows.push(['sent', summary.sent]);
+    rows.push(['accepted', summary.accepted]);
+    for (const [reason, n] of summary.rejected) rows.push([`  rejected: ${reason}`, n]);
+  }
+  return formatTable(rows);
+}

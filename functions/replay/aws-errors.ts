@@ -1,0 +1,35 @@
+import { UsageError } from '../cli/io.ts';
+
+/**
+ * AWS SDK errors that mean the set-up is wrong (exit 2, one line saying what to set), told apart from errors of
+ * one object or call. Everything else is returned unchanged.
+ */
+export function awsConfigError(error: unknown, what: string): Error {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const message = (error as Error | undefined)?.message ?? String(error);
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message))
+    return new UsageError(
+      `no AWS credentials for ${what}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
+  if (/Region is missing/i.test(message))
+    return new UsageError(`no AWS region for ${what}: set AWS_REGION (or pass --region)`);
+  if (
+    name === 'ExpiredToken' ||
+    name === 'ExpiredTokenException' ||
+    name === 'InvalidClientTokenId' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'InvalidAccessKeyId' ||
+    name === 'SignatureDoesNotMatch'
+  )
+    return new UsageError(
+      `AWS refused the credentials for ${what} (${name}): refresh them or set AWS_PROFILE`,
+    );
+  if (name === 'AccessDenied' || name === 'AccessDeniedException')
+    return new UsageError(
+      `AWS denied access to ${what} (${name}): check the IAM permissions of your credentials`,
+    );
+  if (name === 'NoSuchBucket') return new UsageError(`${what}: no such bucket`);
+  if (name === 'ResourceNotFoundException')
+    return new UsageError(`${what}: not found (${message.split('\n')[0]})`);
+  return error instanceof Error ? error : new Error(message);
+}

@@ -1,0 +1,158 @@
+import { gzipSync } from 'node:zlib';
+import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { GZIP_OPTIONS } from '../transform/firehose/encode.ts';
+import {
+  type PutRecordBatch,
+  type ReingestOptions,
+  reingestRecords,
+} from '../transform/firehose/reingest.ts';
+import { awsConfigError } from './aws-errors.ts';
+import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { DestinationUnavailable, type PresentIds, type Sink } from './run.ts';
+import type { Target } from './unit.ts';
+
+/** Where rows end up: `_bulk` straight to OpenObserve, or back into the deployed Firehose delivery stream. */
+
+export type StreamNames = Readonly<Record<Target, string>>;
+
+/** OpenObserve `_bulk`: ≤ 500 rows and ≤ 5 MiB a request (openobserve-contract.md §5: modest batches). */
+export function directSink(api: OpenObserveApi, streams: StreamNames, limiter: RateLimiter): Sink {
+  const send = async (stream: string, rowsJson: readonly string[]): Promise<RowResult[]> => {
+    await limiter.take(1);
+    const outcome = await api.bulk(stream, rowsJson);
+    if (outcome.kind === 'answered') return [...outcome.results];
+    // 413: the server's body limit is below our batch; halve until it fits, one row at the least.
+    if (rowsJson.length === 1) return [{ ok: false, reason: 'too_large: HTTP 413 for a single row' }];
+    const half = Math.ceil(rowsJson.length / 2);
+    return [...(await send(stream, rowsJson.slice(0, half))), ...(await send(stream, rowsJson.slice(half)))];
+  };
+  return {
+    label: `OpenObserve ${api.where}`,
+    maxBatchRows: 500,
+    maxBatchBytes: 5 * 1024 * 1024,
+    send: (target, rowsJson) => send(streams[target], rowsJson),
+  };
+}
+
+/** Uncompressed bytes per Firehose record: its gzip stays well under the 1,000 KiB record limit. */
+const RECORD_SOURCE_BYTES = 900 * 1024;
+const ROWS_PER_RECORD = 500;
+
+/**
+ * PutRecordBatch into the logs delivery stream, rows packed as gzip NDJSON records (the transform passes our
+ * own rows through unchanged). The ≤ 500 records / ≤ 4 MiB chunking and the retry of failed entries are the
+ * transform's re-ingest (reingest.ts); a row is accepted when Firehose accepted its record.
+ */
+export function firehoseSink(
+  client: FirehoseClient,
+  streamName: string,
+  bytesLimiter: RateLimiter,
+  options: ReingestOptions = {},
+): Sink {
+  return {
+    label: `Firehose delivery stream ${streamName}`,
+    maxBatchRows: 2000,
+    maxBatchBytes: 3 * 1024 * 1024,
+    async send(target, rowsJson) {
+      if (target === 'metrics') {
+        const reason =
+          'metrics_rows_need_direct: the metrics delivery stream does not take rows back; replay metric backups with --via direct';
+        return rowsJson.map(() => ({ ok: false, reason }));
+      }
+      const packs = packRecords(rowsJson);
+      const records = packs.map((pack) => pack.data);
+      const lastError = new Map<Uint8Array, string>();
+      let answered = false;
+      let lastThrown: unknown;
+      const put: PutRecordBatch = async (stream, batch) => {
+        await bytesLimiter.take(batch.reduce((sum, record) => sum + record.length, 0));
+        try {
+          const output = await client.send(
+            new PutRecordBatchCommand({
+              DeliveryStreamName: stream,
+              Records: batch.map((data) => ({ Data: data })),
+            }),
+          );
+          answered = true;
+          (output.RequestResponses ?? []).forEach((response, index) => {
+            const record = batch[index];
+            if (record !== undefined && response.ErrorCode !== undefined)
+              lastError.set(record, `${response.ErrorCode}: ${response.ErrorMessage ?? ''}`.trim());
+          });
+          return output;
+        } catch (error) {
+          lastThrown = error;
+          throw error;
+        }
+      };
+      const accepted = await reingestRecords(put, streamName, records, {
+        maxAttempts: 8,
+        baseDelayMs: 500,
+        ...options,
+      });
+      if (!answered && lastThrown !== undefined) {
+        const config = awsConfigError(lastThrown, `Firehose delivery stream ${streamName}`);
+        if (config !== lastThrown) throw config;
+        throw new DestinationUnavailable(
+          `Firehose ${streamName} did not answer: ${(lastThrown as Error).message?.split('\n')[0]}`,
+        );
+      }
+      const results: RowResult[] = new Array(rowsJson.length);
+      packs.forEach((pack, index) => {
+        const result: RowResult = accepted[index]
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: `firehose_not_accepted: ${lastError.get(pack.data) ?? (pack.data.length > 1000 * 1024 ? 'record over 1,000 KiB' : 'no answer after retries')}`,
+            };
+        for (let row = pack.first; row < pack.first + pack.count; row++) results[row] = result;
+      });
+      return results;
+    },
+  };
+}
+
+interface Pack {
+  readonly first: number;
+  readonly count: number;
+  readonly data: Uint8Array;
+}
+
+function packRecords(rowsJson: readonly string[]): Pack[] {
+  const packs: Pack[] = [];
+  let first = 0;
+  let text = '';
+  const close = (end: number) => {
+    if (end > first)
+      packs.push({ first, count: end - first, data: gzipSync(Buffer.from(text, 'utf8'), GZIP_OPTIONS) });
+    first = end;
+    text = '';
+  };
+  rowsJson.forEach((json, index) => {
+    if (
+      index > first &&
+      (index - first >= ROWS_PER_RECORD || text.length + json.length + 1 > RECORD_SOURCE_BYTES)
+    )
+      close(index);
+    text += `${json}\n`;
+  });
+  close(rowsJson.length);
+  return packs;
+}
+
+/** Dedupe: which of these `aws_request_id`s the target stream already holds in the time range. */
+export function openObservePresentIds(api: OpenObserveApi, streams: StreamNames): PresentIds {
+  return async (target, ids, startUs, endUs) => {
+    const stream = streams[target];
+    if (ids.length === 0 || !isPlainIdentifier(stream)) return new Set();
+    const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${ids.map(sqlString).join(',')}) GROUP BY aws_request_id`;
+    const page = await api.search(sql, startUs, endUs, 0, ids.length);
+    const found = new Set<string>();
+    for (const hit of page.hits) {
+      const id = hit['aws_request_id'];
+      if (typeof id === 'string') found.add(id);
+    }
+    return found;
+  };
+}

@@ -1,0 +1,62 @@
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { processLogsEvent } from '../transform/logs/process-logs.ts';
+import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
+import type { RowMaker } from '../transform/row/normalise.ts';
+import type { Telemetry } from '../transform/telemetry/summary.ts';
+import type { Row, UnitItem } from './unit.ts';
+
+/**
+ * Today's transform on an input the pipeline would have received (a CloudWatch Logs envelope, metric-stream
+ * NDJSON), through the pipelines' own entry points, so replay and backfill make exactly the live rows.
+ */
+
+export type LogSource = 'cloudwatch_logs' | 's3';
+
+const QUIET: Telemetry = { recordFailed() {}, reingestFailed() {}, batchDone() {} };
+
+function oneRecordEvent(data: string): FirehoseTransformationEvent {
+  return {
+    invocationId: 'bedrock-o2-replay',
+    deliveryStreamArn: '',
+    region: '',
+    records: [{ recordId: 'replay', approximateArrivalTimestamp: 0, data }],
+  };
+}
+
+/**
+ * The rows of one logs-stream record (base64 data). `aws_bedrock_log_source` is set where the normaliser did
+ * not set it (record-schema §2: where the log was read).
+ */
+export async function logsRecordItems(
+  data: string,
+  normaliser: RowMaker,
+  source: LogSource,
+  where: string,
+): Promise<UnitItem[]> {
+  const { outcomes } = await processLogsEvent(oneRecordEvent(data), {
+    normaliser,
+    telemetry: QUIET,
+    keepRows: true,
+  });
+  const outcome = outcomes[0];
+  if (outcome === undefined) return [{ kind: 'unreadable', reason: 'transform_gave_no_outcome', where }];
+  if (outcome.kind === 'dropped') return [{ kind: 'skipped', reason: `dropped_${outcome.reason}` }];
+  if (outcome.kind === 'failed')
+    return [{ kind: 'unreadable', reason: `transform_failed: ${outcome.error.message}`, where }];
+  return outcome.rows.map((row) => {
+    const typed = row as Row;
+    typed['aws_bedrock_log_source'] ??= source;
+    return { kind: 'row', target: 'logs', row: typed };
+  });
+}
+
+/** The rows of one metrics-stream record (base64 of metric-stream NDJSON). */
+export function metricsRecordItems(data: string, maxDecompressedBytes: number, where: string): UnitItem[] {
+  const { outcomes } = processMetricsEvent(oneRecordEvent(data), { telemetry: QUIET, maxDecompressedBytes });
+  const outcome = outcomes[0];
+  if (outcome === undefined) return [{ kind: 'unreadable', reason: 'transform_gave_no_outcome', where }];
+  if (outcome.kind === 'dropped') return [{ kind: 'skipped', reason: `dropped_${outcome.reason}` }];
+  if (outcome.kind === 'failed')
+    return [{ kind: 'unreadable', reason: `transform_failed: ${outcome.error.message}`, where }];
+  return outcome.rows.map((row) => ({ kind: 'row', target: 'metrics', row: row as Row }));
+}
