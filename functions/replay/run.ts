@@ -5,7 +5,7 @@ import type { RowResult } from './openobserve-api.ts';
 import type { Progress } from './progress.ts';
 import type { RejectsFile } from './rejects.ts';
 import { inRange, type TimeRange } from './time-range.ts';
-import type { Target, Unit, UnitSource } from './unit.ts';
+import type { Row, Target, Unit, UnitSource } from './unit.ts';
 
 /**
  * One replay or backfill run: units are read by `concurrency` workers; each row is checked against the range,
@@ -256,8 +256,7 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
             ordinal++;
             summary.rowsTransformed++;
             const row = item.row;
-            const requestId = row['aws_request_id'];
-            const key = typeof requestId === 'string' && requestId !== '' ? requestId : `#${ordinal}`;
+            const key = rowKey(item.target, row, ordinal);
             const originalUs = Number(row['_timestamp']);
             if (!inRange(options.range, originalUs / 1000)) {
               summary.outsideRange++;
@@ -367,6 +366,22 @@ function isFatal(error: unknown): boolean {
     error instanceof DestinationUnavailable ||
     (error as Error | undefined)?.name === 'OpenObserveUnavailable'
   );
+}
+
+/**
+ * A row's identity across runs: `aws_request_id` for invocation rows; stream, metric, dimensions and time for
+ * metric rows (they have no request id); else its position in the unit (`#n`, stable for the same input).
+ */
+export function rowKey(target: Target, row: Row, ordinal: number): string {
+  if (target === 'metrics') {
+    return typeof row['metric_name'] === 'string' ? metricKey(row) : `#${ordinal}`;
+  }
+  const requestId = row['aws_request_id'];
+  return typeof requestId === 'string' && requestId !== '' ? requestId : `#${ordinal}`;
+}
+
+export function metricKey(row: Row): string {
+  return `m|${String(row['metric_stream_name'])}|${String(row['metric_namespace'])}|${String(row['metric_name'])}|${String(row['metric_dimensions'])}|${String(row['_timestamp'])}`;
 }
 
 function count(map: Map<string, number>, key: string): void {

@@ -9,7 +9,7 @@ import {
 import { awsConfigError } from './aws-errors.ts';
 import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { DestinationUnavailable, type PresentIds, type Sink } from './run.ts';
+import { DestinationUnavailable, metricKey, type PresentIds, type Sink } from './run.ts';
 import type { Target } from './unit.ts';
 
 /** Where rows end up: `_bulk` straight to OpenObserve, or back into the deployed Firehose delivery stream. */
@@ -141,14 +141,27 @@ function packRecords(rowsJson: readonly string[]): Pack[] {
   return packs;
 }
 
-/** Dedupe: which of these `aws_request_id`s the target stream already holds in the time range. */
+/**
+ * Dedupe: which of these keys the target stream already holds in the time range. Invocation rows by
+ * `aws_request_id`; metric rows by stream, metric, dimensions and time (they have no request id).
+ */
 export function openObservePresentIds(api: OpenObserveApi, streams: StreamNames): PresentIds {
-  return async (target, ids, startUs, endUs) => {
+  return async (target, keys, startUs, endUs) => {
     const stream = streams[target];
-    if (ids.length === 0 || !isPlainIdentifier(stream)) return new Set();
-    const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${ids.map(sqlString).join(',')}) GROUP BY aws_request_id`;
-    const page = await api.search(sql, startUs, endUs, 0, ids.length);
     const found = new Set<string>();
+    if (keys.length === 0 || !isPlainIdentifier(stream)) return found;
+    if (target === 'metrics') {
+      const names = new Set(keys.map((key) => key.split('|')[3] ?? ''));
+      const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')})`;
+      for (let from = 0; ; from += METRIC_PAGE) {
+        const page = await api.search(sql, startUs, endUs, from, METRIC_PAGE);
+        for (const hit of page.hits) found.add(metricKey(hit));
+        if (page.hits.length < METRIC_PAGE) break;
+      }
+      return found;
+    }
+    const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${keys.map(sqlString).join(',')}) GROUP BY aws_request_id`;
+    const page = await api.search(sql, startUs, endUs, 0, keys.length);
     for (const hit of page.hits) {
       const id = hit['aws_request_id'];
       if (typeof id === 'string') found.add(id);
@@ -156,3 +169,5 @@ export function openObservePresentIds(api: OpenObserveApi, streams: StreamNames)
     return found;
   };
 }
+
+const METRIC_PAGE = 1000;

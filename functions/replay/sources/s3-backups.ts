@@ -60,6 +60,7 @@ async function* backupObjectItems(
       yield { kind: 'unreadable', reason: line.reason, where: `${label} line ${line.line}` };
       continue;
     }
+    yield { kind: 'read', count: 1 };
     yield* await backupDocumentItems(line.text, `${label} line ${line.line}`, options);
   }
 }
