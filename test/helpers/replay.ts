@@ -107,7 +107,7 @@ export function objectOf(docs: readonly string[], gzip: boolean): Buffer {
 }
 
 /** An S3 bucket in memory behind aws-sdk-client-mock: paginated listing (pageSize keys a page), streamed bodies. */
-export function fakeS3(objects: Map<string, Buffer>, pageSize = 2) {
+export function fakeS3(objects: Map<string, Buffer | (() => AsyncIterable<Buffer>)>, pageSize = 2) {
   const mock = mockClient(S3Client);
   const calls = { list: 0, get: 0 };
   mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string; ContinuationToken?: string }) => {
@@ -117,7 +117,10 @@ export function fakeS3(objects: Map<string, Buffer>, pageSize = 2) {
     const page = keys.slice(start, start + pageSize);
     const more = start + pageSize < keys.length;
     return {
-      Contents: page.map((key) => ({ Key: key, ETag: `"etag-${key.length}"`, Size: objects.get(key)?.length })),
+      Contents: page.map((key) => {
+        const body = objects.get(key);
+        return { Key: key, ETag: `"etag-${key.length}"`, Size: Buffer.isBuffer(body) ? body.length : 0 };
+      }),
       IsTruncated: more,
       ...(more ? { NextContinuationToken: String(start + pageSize) } : {}),
     };
@@ -126,6 +129,7 @@ export function fakeS3(objects: Map<string, Buffer>, pageSize = 2) {
     calls.get++;
     const body = objects.get(input.Key ?? '');
     if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+    if (typeof body === 'function') return { Body: Readable.from(body()) };
     // Small chunks, as a network stream hands them over.
     const chunks: Buffer[] = [];
     for (let i = 0; i < body.length; i += 4096) chunks.push(body.subarray(i, i + 4096));
@@ -143,6 +147,8 @@ export interface FakeOpenObserve {
   reject?: (row: Record<string, unknown>) => string | undefined;
   /** Requests with more rows than this answer 413. */
   maxRowsPerRequest?: number;
+  /** False: count what arrives without storing rows (the memory test measures the CLI, not this fake). */
+  keepRows?: boolean;
   /** After this many successful `_bulk` requests, answer 503 forever (a server going down mid-run). */
   failAfterRequests?: number;
   bulkRequests: number;
@@ -183,14 +189,20 @@ export function fakeOpenObserve(server: SetupServerApi, org = 'default'): FakeOp
         const stream = (JSON.parse(lines[i] as string) as { index: { _index: string } }).index._index;
         const row = JSON.parse(lines[i + 1] as string) as Record<string, unknown>;
         state.bulkRowsReceived.push(String(row['aws_request_id'] ?? `${stream}:${row['metric_name']}`));
+        if (state.keepRows === false) {
+          items.push({ index: { _index: stream, status: 200 } });
+          continue;
+        }
         const reason = state.reject?.(row);
         if (reason !== undefined) {
           items.push({ index: { _index: stream, status: 422, error: { type: 'schema_conformance_failed', reason } } });
           continue;
         }
-        const rows = state.streams.get(stream) ?? [];
-        rows.push(row);
-        state.streams.set(stream, rows);
+        if (state.keepRows !== false) {
+          const rows = state.streams.get(stream) ?? [];
+          rows.push(row);
+          state.streams.set(stream, rows);
+        }
         items.push({ index: { _index: stream, status: 200 } });
       }
       return HttpResponse.json({ took: 1, errors: items.some((item) => JSON.stringify(item).includes('"error"')), items });
