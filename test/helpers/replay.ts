@@ -1,25 +1,33 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import { http, HttpResponse } from 'msw';
-import type { SetupServerApi } from 'msw/node';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parseConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { HttpResponse, http } from 'msw';
+import type { SetupServer } from 'msw/node';
 import { createNormaliser } from '../../functions/transform/row/normalise.ts';
+import { parseConfig, TransformConfigSchema } from '../../schemas/config.ts';
 import { FIXTURES_DIR } from './fixtures.ts';
 
 /** Builders of backup objects and Bedrock logs, and fakes of S3 and OpenObserve, for the replay tests. */
 
 export const O2_URL = 'https://o2.example.test';
-export const O2_ENV = { OPENOBSERVE_URL: O2_URL, OPENOBSERVE_USER: 'root@example.com', OPENOBSERVE_PASSWORD: 'pw' };
+export const O2_ENV = {
+  OPENOBSERVE_URL: O2_URL,
+  OPENOBSERVE_USER: 'root@example.com',
+  OPENOBSERVE_PASSWORD: 'pw',
+};
 
 const BASE_LOG = JSON.parse(
   readFileSync(`${FIXTURES_DIR}/converse/converse-anthropic-tooluse.json`, 'utf8'),
 ) as Record<string, unknown>;
 
 /** A ModelInvocationLog with its own request id and time (second precision, as Bedrock writes it). */
-export function invocationLog(requestId: string, timeMs: number, metadata?: Record<string, string>): Record<string, unknown> {
+export function invocationLog(
+  requestId: string,
+  timeMs: number,
+  metadata?: Record<string, string>,
+): Record<string, unknown> {
   return {
     ...structuredClone(BASE_LOG),
     requestId,
@@ -28,7 +36,10 @@ export function invocationLog(requestId: string, timeMs: number, metadata?: Reco
   };
 }
 
-export function envelope(logs: readonly Record<string, unknown>[], logGroup = 'bedrock/model-invocations'): object {
+export function envelope(
+  logs: readonly Record<string, unknown>[],
+  logGroup = 'bedrock/model-invocations',
+): object {
   return {
     messageType: 'DATA_MESSAGE',
     owner: '123456789012',
@@ -128,7 +139,8 @@ export function fakeS3(objects: Map<string, Buffer | (() => AsyncIterable<Buffer
   mock.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
     calls.get++;
     const body = objects.get(input.Key ?? '');
-    if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+    if (body === undefined)
+      throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
     if (typeof body === 'function') return { Body: Readable.from(body()) };
     // Small chunks, as a network stream hands them over.
     const chunks: Buffer[] = [];
@@ -158,7 +170,7 @@ export interface FakeOpenObserve {
 }
 
 /** OpenObserve `_bulk` and the dedupe `_search` (…WHERE aws_request_id IN (…)) on msw, rows kept in memory. */
-export function fakeOpenObserve(server: SetupServerApi, org = 'default'): FakeOpenObserve {
+export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenObserve {
   const state: FakeOpenObserve = {
     streams: new Map(),
     nextBulk: [],
@@ -175,11 +187,16 @@ export function fakeOpenObserve(server: SetupServerApi, org = 'default'): FakeOp
       state.bulkRequests++;
       const scripted = state.nextBulk.shift();
       if (scripted !== undefined)
-        return new HttpResponse(scripted.body ?? '', { status: scripted.status, headers: scripted.headers ?? {} });
+        return new HttpResponse(scripted.body ?? '', {
+          status: scripted.status,
+          headers: scripted.headers ?? {},
+        });
       if (state.failAfterRequests !== undefined && served >= state.failAfterRequests)
         return new HttpResponse('{"code":503,"message":"ingester unavailable"}', { status: 503 });
       const raw = Buffer.from(await request.arrayBuffer());
-      const text = (request.headers.get('content-encoding') === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      const text = (request.headers.get('content-encoding') === 'gzip' ? gunzipSync(raw) : raw).toString(
+        'utf8',
+      );
       const lines = text.split('\n').filter((line) => line !== '');
       if (state.maxRowsPerRequest !== undefined && lines.length / 2 > state.maxRowsPerRequest)
         return new HttpResponse('Payload Too Large', { status: 413 });
@@ -195,17 +212,21 @@ export function fakeOpenObserve(server: SetupServerApi, org = 'default'): FakeOp
         }
         const reason = state.reject?.(row);
         if (reason !== undefined) {
-          items.push({ index: { _index: stream, status: 422, error: { type: 'schema_conformance_failed', reason } } });
+          items.push({
+            index: { _index: stream, status: 422, error: { type: 'schema_conformance_failed', reason } },
+          });
           continue;
         }
-        if (state.keepRows !== false) {
-          const rows = state.streams.get(stream) ?? [];
-          rows.push(row);
-          state.streams.set(stream, rows);
-        }
+        const rows = state.streams.get(stream) ?? [];
+        rows.push(row);
+        state.streams.set(stream, rows);
         items.push({ index: { _index: stream, status: 200 } });
       }
-      return HttpResponse.json({ took: 1, errors: items.some((item) => JSON.stringify(item).includes('"error"')), items });
+      return HttpResponse.json({
+        took: 1,
+        errors: items.some((item) => JSON.stringify(item).includes('"error"')),
+        items,
+      });
     }),
     http.post(`${O2_URL}/api/${org}/_search`, async ({ request }) => {
       state.searchRequests++;
@@ -214,15 +235,27 @@ export function fakeOpenObserve(server: SetupServerApi, org = 'default'): FakeOp
       const where = /WHERE (\w+) IN \((.*)\)/.exec(body.query.sql);
       const column = where?.[1] ?? 'aws_request_id';
       const list = where?.[2] ?? '';
-      const wanted = new Set([...list.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] as string).replaceAll("''", "'")));
+      const wanted = new Set(
+        [...list.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] as string).replaceAll("''", "'")),
+      );
       const rows = state.streams.get(stream);
       if (rows === undefined)
-        return HttpResponse.json({ code: 20002, message: `Search stream not found: ${stream}` }, { status: 400 });
+        return HttpResponse.json(
+          { code: 20002, message: `Search stream not found: ${stream}` },
+          { status: 400 },
+        );
       const hits = rows.filter((row) => {
         const ts = Number(row['_timestamp']);
         return wanted.has(String(row[column])) && ts >= body.query.start_time && ts <= body.query.end_time;
       });
-      return HttpResponse.json({ took: 1, hits, total: hits.length, from: 0, size: hits.length, scan_size: 0 });
+      return HttpResponse.json({
+        took: 1,
+        hits,
+        total: hits.length,
+        from: 0,
+        size: hits.length,
+        scan_size: 0,
+      });
     }),
   );
   return state;

@@ -1,9 +1,9 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackfill } from '../../../functions/cli/backfill.ts';
 import { main } from '../../../functions/cli/main.ts';
@@ -23,7 +23,12 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 async function backfill(args: string[], env: Record<string, string> = O2_ENV) {
   const { io, stdout, stderr } = captureIo({ env, cwd });
   const code = await runBackfill(args, io, { sleep: async () => {} });
-  return { code, stdout: stdout(), stderr: stderr(), json: () => JSON.parse(stdout()) as Record<string, any> };
+  return {
+    code,
+    stdout: stdout(),
+    stderr: stderr(),
+    json: () => JSON.parse(stdout()) as Record<string, any>,
+  };
 }
 
 describe('backfill cloudwatch', () => {
@@ -40,7 +45,12 @@ describe('backfill cloudwatch', () => {
         message: JSON.stringify(log),
       };
     });
-    events.push({ logStreamName: 'other', eventId: 'evt-x', timestamp: from + 1000, message: 'not a bedrock log line' });
+    events.push({
+      logStreamName: 'other',
+      eventId: 'evt-x',
+      timestamp: from + 1000,
+      message: 'not a bedrock log line',
+    });
     const calls: { startTime?: number; endTime?: number; nextToken?: string }[] = [];
     logs.on(FilterLogEventsCommand).callsFake((input) => {
       calls.push(input);
@@ -69,9 +79,18 @@ describe('backfill cloudwatch', () => {
     expect(calls.some((call) => call.nextToken !== undefined)).toBe(true);
     const rows = o2.streams.get('bedrock_invocations') ?? [];
     const invocations = rows.filter((row) => row['source_type'] === 'bedrock_invocation_log');
-    expect(invocations.map((row) => row['aws_request_id']).sort()).toEqual(['cw-0', 'cw-1', 'cw-2', 'cw-3', 'cw-4']);
+    expect(invocations.map((row) => row['aws_request_id']).sort()).toEqual([
+      'cw-0',
+      'cw-1',
+      'cw-2',
+      'cw-3',
+      'cw-4',
+    ]);
     for (const row of invocations) {
-      expect(row).toMatchObject({ aws_bedrock_log_source: 'cloudwatch_logs', aws_log_group: '/aws/bedrock/invocations' });
+      expect(row).toMatchObject({
+        aws_bedrock_log_source: 'cloudwatch_logs',
+        aws_log_group: '/aws/bedrock/invocations',
+      });
     }
     // The other line is kept as a `log` row, as the live pipeline does by default (nonBedrockLines: keep).
     expect(rows.filter((row) => row['source_type'] === 'log')).toHaveLength(1);
@@ -103,11 +122,20 @@ describe('backfill s3', () => {
     const old = now - 10 * 24 * HOUR;
     const ndjson = (logs: object[]) => Buffer.from(logs.map((l) => `${JSON.stringify(l)}\n`).join(''));
     const objects = new Map<string, Buffer>([
-      ['bedrock/AWSLogs/123456789012/BedrockModelInvocationLogs/amazon-bedrock-logs-permission-check', Buffer.alloc(0)],
-      [`${LOG_BASE}/${hourPath(t)}/20261130T000102Z_aaaa.json.gz`, gzipSync(ndjson([invocationLog('s3-1', t), invocationLog('s3-2', t)]))],
+      [
+        'bedrock/AWSLogs/123456789012/BedrockModelInvocationLogs/amazon-bedrock-logs-permission-check',
+        Buffer.alloc(0),
+      ],
+      [
+        `${LOG_BASE}/${hourPath(t)}/20261130T000102Z_aaaa.json.gz`,
+        gzipSync(ndjson([invocationLog('s3-1', t), invocationLog('s3-2', t)])),
+      ],
       [`${LOG_BASE}/${hourPath(t)}/20261130T000502Z_bbbb.json`, ndjson([invocationLog('s3-3', t + 1000)])],
       [`${LOG_BASE}/${hourPath(t)}/data/s3-1_input.json.gz`, gzipSync('{}')],
-      [`${LOG_BASE}/${hourPath(old)}/20261120T000102Z_cccc.json.gz`, gzipSync(ndjson([invocationLog('s3-old', old)]))],
+      [
+        `${LOG_BASE}/${hourPath(old)}/20261120T000102Z_cccc.json.gz`,
+        gzipSync(ndjson([invocationLog('s3-old', old)])),
+      ],
     ]);
     const s3 = fakeS3(objects, 2);
     const o2 = fakeOpenObserve(server);
@@ -151,7 +179,9 @@ describe('backfill s3', () => {
 
     server.resetHandlers();
     const hydratedO2 = fakeOpenObserve(server);
-    expect((await backfill(['s3', 's3://log-bucket/bedrock/', '--hydrate', '--checkpoint', 'b.ndjson'])).code).toBe(0);
+    expect(
+      (await backfill(['s3', 's3://log-bucket/bedrock/', '--hydrate', '--checkpoint', 'b.ndjson'])).code,
+    ).toBe(0);
     const hydrated = hydratedO2.streams.get('bedrock_invocations')?.[0] ?? {};
     expect(String(hydrated['gen_ai_output_messages'])).toContain('Let me check that order.');
   });

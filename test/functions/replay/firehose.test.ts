@@ -1,9 +1,9 @@
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../functions/cli/replay.ts';
 import { captureIo } from '../../helpers/cli.ts';
@@ -34,36 +34,66 @@ describe('replay --via firehose', () => {
     fakeS3(
       new Map([
         ['errors/http-endpoint-failed/2026/11/30/00/a', objectOf([httpEndpointFailedDoc(rows)], true)],
-        ['errors/processing-failed/2026/11/30/00/b', objectOf([processingFailedDoc([invocationLog('fh-env', t)])], false)],
-        ['metrics/errors/processing-failed/2026/11/30/00/c', objectOf([metricsFailedDoc([metricDatapoint(t)])], false)],
+        [
+          'errors/processing-failed/2026/11/30/00/b',
+          objectOf([processingFailedDoc([invocationLog('fh-env', t)])], false),
+        ],
+        [
+          'metrics/errors/processing-failed/2026/11/30/00/c',
+          objectOf([metricsFailedDoc([metricDatapoint(t)])], false),
+        ],
       ]),
     );
     const firehose = mockClient(FirehoseClient);
     const delivered: Record<string, unknown>[] = [];
-    firehose.on(PutRecordBatchCommand).callsFake((input: { DeliveryStreamName: string; Records: { Data: Uint8Array }[] }) => {
-      expect(input.DeliveryStreamName).toBe('bedrock-o2-logs');
-      // The record that carries fh-550 is throttled every time; everything else is taken.
-      const responses = input.Records.map((record) => {
-        const lines = gunzipSync(record.Data).toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
-        if (lines.some((row) => row.aws_request_id === 'fh-550'))
-          return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' };
-        delivered.push(...lines);
-        return { RecordId: 'r' };
+    firehose
+      .on(PutRecordBatchCommand)
+      .callsFake((input: { DeliveryStreamName: string; Records: { Data: Uint8Array }[] }) => {
+        expect(input.DeliveryStreamName).toBe('bedrock-o2-logs');
+        // The record that carries fh-550 is throttled every time; everything else is taken.
+        const responses = input.Records.map((record) => {
+          const lines = gunzipSync(record.Data)
+            .toString('utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line));
+          if (lines.some((row) => row.aws_request_id === 'fh-550'))
+            return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' };
+          delivered.push(...lines);
+          return { RecordId: 'r' };
+        });
+        return {
+          FailedPutCount: responses.filter((r) => 'ErrorCode' in r).length,
+          RequestResponses: responses,
+        };
       });
-      return { FailedPutCount: responses.filter((r) => 'ErrorCode' in r).length, RequestResponses: responses };
-    });
 
     const { io, stdout, stderr } = captureIo({ cwd });
     const code = await runReplay(
-      ['s3://backup-bucket', '--via', 'firehose', '--stream', 'bedrock-o2-logs', '--no-dedupe', '--json', '--rejects', 'r.ndjson'],
+      [
+        's3://backup-bucket',
+        '--via',
+        'firehose',
+        '--stream',
+        'bedrock-o2-logs',
+        '--no-dedupe',
+        '--json',
+        '--rejects',
+        'r.ndjson',
+      ],
       io,
       { sleep: async () => {} },
     );
 
     expect(code).toBe(1);
     const summary = JSON.parse(stdout());
-    const rejects = readFileSync(join(cwd, 'r.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    const throttled = rejects.filter((r) => r.reason === 'firehose_not_accepted: ServiceUnavailableException: Slow down.');
+    const rejects = readFileSync(join(cwd, 'r.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const throttled = rejects.filter(
+      (r) => r.reason === 'firehose_not_accepted: ServiceUnavailableException: Slow down.',
+    );
     const deliveredIds = delivered.map((row) => String(row['aws_request_id']));
     const throttledIds = throttled.map((r) => String(r.row.aws_request_id));
     // Every invocation row either accepted (once) or rejected with Firehose's error; the metric row refused.

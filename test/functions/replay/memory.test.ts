@@ -8,7 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../functions/cli/replay.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { useMswServer } from '../../helpers/msw.ts';
-import { fakeOpenObserve, fakeS3, httpEndpointFailedDoc, invocationLog, O2_ENV, rowsFor } from '../../helpers/replay.ts';
+import {
+  fakeOpenObserve,
+  fakeS3,
+  httpEndpointFailedDoc,
+  invocationLog,
+  O2_ENV,
+  rowsFor,
+} from '../../helpers/replay.ts';
 
 const server = useMswServer();
 const OBJECTS = 20;

@@ -31,7 +31,11 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
 function replay(args: string[], env: Record<string, string> = O2_ENV) {
   const { io, stdout, stderr } = captureIo({ env, cwd });
-  return runReplay(args, io, { sleep: noSleep }).then((code) => ({ code, stdout: stdout(), stderr: stderr() }));
+  return runReplay(args, io, { sleep: noSleep }).then((code) => ({
+    code,
+    stdout: stdout(),
+    stderr: stderr(),
+  }));
 }
 
 function jsonSummary(stdout: string) {
@@ -43,7 +47,11 @@ function backupBucket(now = Date.now()) {
   const t = now - HOUR;
   const logsA = [invocationLog('req-1', t), invocationLog('req-2', t + 1000)];
   const logsB = [invocationLog('req-3', t + 2000), invocationLog('req-4', t + 3000)];
-  const endpointRows = rowsFor([invocationLog('req-5', t + 4000), invocationLog('req-6', t + 5000), invocationLog('req-7', t + 6000)]);
+  const endpointRows = rowsFor([
+    invocationLog('req-5', t + 4000),
+    invocationLog('req-6', t + 5000),
+    invocationLog('req-7', t + 6000),
+  ]);
   const objects = new Map<string, Buffer>([
     [
       'errors/processing-failed/2026/11/30/00/bedrock-o2-logs-1-2026-11-30-00-00-00-aaaa',
@@ -79,13 +87,21 @@ describe('replay --via direct', () => {
       aws_log_group: 'bedrock/model-invocations',
       aws_bedrock_log_source: 'cloudwatch_logs',
     });
-    expect(stored.filter((row) => ['req-5', 'req-6', 'req-7'].includes(String(row['aws_request_id'])))).toEqual(endpointRows);
+    expect(
+      stored.filter((row) => ['req-5', 'req-6', 'req-7'].includes(String(row['aws_request_id']))),
+    ).toEqual(endpointRows);
     expect((o2.streams.get('bedrock_metrics') ?? []).map((row) => row['metric_name']).sort()).toEqual([
       'InvocationLatency',
       'Invocations',
     ]);
     const summary = jsonSummary(result.stdout);
-    expect(summary).toMatchObject({ complete: true, recordsRead: 4, rowsTransformed: 9, sent: 9, accepted: 9 });
+    expect(summary).toMatchObject({
+      complete: true,
+      recordsRead: 4,
+      rowsTransformed: 9,
+      sent: 9,
+      accepted: 9,
+    });
     expect(summary['units']).toMatchObject({ listed: 3, read: 3 });
   });
 
@@ -118,13 +134,20 @@ describe('replay --via direct', () => {
   it('writes rows OpenObserve refused to the rejects file, exits 1, and a re-run sends only those', async () => {
     fakeS3(backupBucket().objects);
     const o2 = fakeOpenObserve(server);
-    o2.reject = (row) => (row['aws_request_id'] === 'req-3' ? 'field gen_ai_usage_input_tokens: cannot cast' : undefined);
+    o2.reject = (row) =>
+      row['aws_request_id'] === 'req-3' ? 'field gen_ai_usage_input_tokens: cannot cast' : undefined;
 
     const first = await replay(['s3://backup-bucket', '--rejects', 'rejects.ndjson', '--json']);
 
     expect(first.code).toBe(1);
-    expect(jsonSummary(first.stdout)).toMatchObject({ accepted: 8, rejected: { schema_conformance_failed: 1 } });
-    const rejects = readFileSync(join(cwd, 'rejects.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(jsonSummary(first.stdout)).toMatchObject({
+      accepted: 8,
+      rejected: { schema_conformance_failed: 1 },
+    });
+    const rejects = readFileSync(join(cwd, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({
       reason: 'schema_conformance_failed: field gen_ai_usage_input_tokens: cannot cast',
@@ -154,7 +177,11 @@ describe('replay --via direct', () => {
   it('retries 429 (Retry-After) and 5xx', async () => {
     fakeS3(backupBucket().objects);
     const o2 = fakeOpenObserve(server);
-    o2.nextBulk.push({ status: 429, body: 'Too Many Requests', headers: { 'retry-after': '0' } }, { status: 502 }, { status: 500 });
+    o2.nextBulk.push(
+      { status: 429, body: 'Too Many Requests', headers: { 'retry-after': '0' } },
+      { status: 502 },
+      { status: 500 },
+    );
     const result = await replay(['s3://backup-bucket', '--concurrency', '1']);
     expect(result.code).toBe(0);
     expect(o2.ids()).toHaveLength(7);
@@ -167,7 +194,10 @@ describe('replay --via direct', () => {
     for (let i = 0; i < 5; i++) {
       objects.set(
         `errors/processing-failed/2026/11/30/00/obj-${i}`,
-        objectOf([processingFailedDoc([invocationLog(`req-${i}-a`, t), invocationLog(`req-${i}-b`, t + 1000)])], true),
+        objectOf(
+          [processingFailedDoc([invocationLog(`req-${i}-a`, t), invocationLog(`req-${i}-b`, t + 1000)])],
+          true,
+        ),
       );
     }
     fakeS3(objects);
@@ -177,14 +207,18 @@ describe('replay --via direct', () => {
     // --no-dedupe: the checkpoint alone must prevent doubles.
     const crashed = await replay(['s3://backup-bucket', '--concurrency', '1', '--no-dedupe']);
     expect(crashed.code).toBe(1);
-    expect(crashed.stderr).toMatch(/stopped: OpenObserve at https:\/\/o2\.example\.test did not answer after 6 attempts/);
+    expect(crashed.stderr).toMatch(
+      /stopped: OpenObserve at https:\/\/o2\.example\.test did not answer after 6 attempts/,
+    );
     expect(crashed.stderr).toContain('run the same command again to resume');
     expect(o2.ids()).toHaveLength(4);
 
     delete o2.failAfterRequests;
     const resumed = await replay(['s3://backup-bucket', '--concurrency', '1', '--no-dedupe', '--json']);
     expect(resumed.code).toBe(0);
-    expect(o2.ids().sort()).toEqual([...objects.keys()].flatMap((_, i) => [`req-${i}-a`, `req-${i}-b`]).sort());
+    expect(o2.ids().sort()).toEqual(
+      [...objects.keys()].flatMap((_, i) => [`req-${i}-a`, `req-${i}-b`]).sort(),
+    );
     expect(new Set(o2.ids()).size).toBe(10);
     expect(jsonSummary(resumed.stdout)['units']).toMatchObject({ alreadyDone: 2, read: 3 });
   });
@@ -195,7 +229,10 @@ describe('replay --via direct', () => {
       new Map([
         [
           'errors/processing-failed/2026/11/27/00/old',
-          objectOf([processingFailedDoc([invocationLog('old-1', old), invocationLog('old-2', old + 1000)])], true),
+          objectOf(
+            [processingFailedDoc([invocationLog('old-1', old), invocationLog('old-2', old + 1000)])],
+            true,
+          ),
         ],
       ]),
     );
@@ -225,17 +262,30 @@ describe('replay --via direct', () => {
       new Map([
         [
           'errors/processing-failed/2026/11/20/10/old',
-          objectOf([processingFailedDoc([invocationLog('old-1', old), invocationLog('old-2', old + 60_000)])], true),
+          objectOf(
+            [processingFailedDoc([invocationLog('old-1', old), invocationLog('old-2', old + 60_000)])],
+            true,
+          ),
         ],
       ]),
     );
     const o2 = fakeOpenObserve(server);
     const now = Date.now();
-    const result = await replay(['s3://backup-bucket', '--restamp', '--from', '2026-11-20T09:00:00Z', '--to', '2026-11-20T11:00:00Z']);
+    const result = await replay([
+      's3://backup-bucket',
+      '--restamp',
+      '--from',
+      '2026-11-20T09:00:00Z',
+      '--to',
+      '2026-11-20T11:00:00Z',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/moved _timestamp .* aws_bedrock_event_time/);
     const rows = o2.streams.get('bedrock_invocations') ?? [];
-    expect(rows.map((row) => row['aws_bedrock_event_time']).sort()).toEqual(['2026-11-20T10:00:00Z', '2026-11-20T10:01:00Z']);
+    expect(rows.map((row) => row['aws_bedrock_event_time']).sort()).toEqual([
+      '2026-11-20T10:00:00Z',
+      '2026-11-20T10:01:00Z',
+    ]);
     for (const row of rows) {
       const ms = Number(row['_timestamp']) / 1000;
       expect(ms).toBeGreaterThan(now - 5 * HOUR);
@@ -246,7 +296,10 @@ describe('replay --via direct', () => {
   it('names a corrupt object, counts it, skips it and delivers the rest', async () => {
     const { objects } = backupBucket();
     const corrupt = 'errors/processing-failed/2026/11/30/00/corrupt';
-    objects.set(corrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not really gzip at all')]));
+    objects.set(
+      corrupt,
+      Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not really gzip at all')]),
+    );
     fakeS3(objects);
     const o2 = fakeOpenObserve(server);
     const result = await replay(['s3://backup-bucket', '--json']);
@@ -271,7 +324,10 @@ describe('replay --via direct', () => {
   it('a checkpoint line cut short by a crash is ignored', async () => {
     fakeS3(backupBucket().objects);
     const o2 = fakeOpenObserve(server);
-    writeFileSync(join(cwd, 'cp.ndjson'), '{"unit":"s3://backup-bucket/x@e","keys":["req-1"]}\n{"unit":"s3://bac');
+    writeFileSync(
+      join(cwd, 'cp.ndjson'),
+      '{"unit":"s3://backup-bucket/x@e","keys":["req-1"]}\n{"unit":"s3://bac',
+    );
     const result = await replay(['s3://backup-bucket', '--checkpoint', 'cp.ndjson']);
     expect(result.code).toBe(0);
     expect(o2.ids()).toHaveLength(7);
