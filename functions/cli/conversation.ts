@@ -166,35 +166,35 @@ export interface TranscriptEntry {
 export function transcriptOf(turn: Turn | undefined): TranscriptEntry[] {
   if (turn === undefined) return [];
   const row = turn.row;
-  const entries: TranscriptEntry[] = [];
   const system = parseJson(row['gen_ai_system_instructions']);
-  if (Array.isArray(system)) {
-    const text = partsText(system);
-    if (text !== '') entries.push({ role: 'system', text });
+  const systemText = Array.isArray(system) ? partsText(system) : '';
+  return [
+    ...(systemText === '' ? [] : [{ role: 'system', text: systemText }]),
+    ...messagesOf(row, 'gen_ai_input_messages', 'gen_ai_input_preview', 'user (preview)'),
+    ...messagesOf(row, 'gen_ai_output_messages', 'gen_ai_output_preview', 'assistant (preview)'),
+  ];
+}
+
+/** A messages field as entries; with content mode preview (no messages stored) the preview is what there is. */
+function messagesOf(
+  row: Record<string, unknown>,
+  field: string,
+  previewField: string,
+  previewRole: string,
+): TranscriptEntry[] {
+  const messages = parseJson(row[field]);
+  if (!Array.isArray(messages)) {
+    const preview = row[previewField];
+    return typeof preview === 'string' ? [{ role: previewRole, text: preview }] : [];
   }
-  for (const field of ['gen_ai_input_messages', 'gen_ai_output_messages'] as const) {
-    const messages = parseJson(row[field]);
-    if (Array.isArray(messages)) {
-      for (const message of messages) {
-        const role = (message as { role?: unknown })?.role;
-        const parts = (message as { parts?: unknown })?.parts;
-        entries.push({
-          role: typeof role === 'string' ? role : 'unknown',
-          text: Array.isArray(parts) ? partsText(parts) : '',
-        });
-      }
-    } else {
-      // Content mode preview (or messages not stored): the previews are what there is.
-      const preview =
-        row[field === 'gen_ai_input_messages' ? 'gen_ai_input_preview' : 'gen_ai_output_preview'];
-      if (typeof preview === 'string')
-        entries.push({
-          role: field === 'gen_ai_input_messages' ? 'user (preview)' : 'assistant (preview)',
-          text: preview,
-        });
-    }
-  }
-  return entries;
+  return messages.map((message) => {
+    const role = (message as { role?: unknown } | null)?.role;
+    const parts = (message as { parts?: unknown } | null)?.parts;
+    return {
+      role: typeof role === 'string' ? role : 'unknown',
+      text: Array.isArray(parts) ? partsText(parts) : '',
+    };
+  });
 }
 
 function partsText(parts: readonly unknown[]): string {

@@ -6,12 +6,12 @@ import { isPlainIdentifier, OpenObserveApi } from '../replay/openobserve-api.ts'
 import { createProgress } from '../replay/progress.ts';
 import { RateLimiter } from '../replay/rate-limit.ts';
 import { defaultRejectsPath, RejectsFile } from '../replay/rejects.ts';
-import { isComplete, type RunSummary, runUnits } from '../replay/run.ts';
+import { isComplete, type PresentIds, type RunSummary, runUnits, type Sink } from '../replay/run.ts';
 import { directSink, firehoseSink, openObservePresentIds, type StreamNames } from '../replay/sinks.ts';
 import { parseTimeRange, type TimeRange } from '../replay/time-range.ts';
 import type { UnitSource } from '../replay/unit.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
-import { openObserveSettings } from './openobserve.ts';
+import { type OpenObserveSettings, openObserveSettings } from './openobserve.ts';
 import { type RestampPlan, restampPlan } from './restamp.ts';
 import { formatTable } from './table.ts';
 
@@ -143,7 +143,63 @@ export async function deliver(
   deps: DeliveryDeps,
 ): Promise<number> {
   const now = deps.nowMs ?? Date.now;
-  const startedMs = now();
+  const setup = prepare(values, config, plan, io, deps, now());
+  if (setup.restamp !== undefined) io.stderr(`${setup.restamp.note}\n`);
+  io.stderr(
+    `${plan.command}: ${setup.sink === undefined ? 'dry run, sending nothing' : `to ${setup.sink.label}`}; checkpoint ${setup.checkpoint.path}\n`,
+  );
+
+  const summary = await runUnits(source, {
+    range: plan.range,
+    windowHours: setup.windowHours,
+    restamp: setup.restamp,
+    sink: setup.sink,
+    presentIds: setup.presentIds,
+    checkpoint: setup.checkpoint,
+    rejects: setup.rejects,
+    concurrency: setup.concurrency,
+    nowMs: now,
+    progress: createProgress({
+      write: io.stderr,
+      tty: io.stderrIsTty,
+      listed: source.listed,
+      nowMs: now,
+      ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+    }),
+    onFirstOutsideWindow: () =>
+      io.stderr(
+        `rows older than OpenObserve's ${setup.windowHours} h ingest window found: not sending them (see the summary for the remedies)\n`,
+      ),
+  });
+
+  report(summary, setup, io);
+  if (values.json)
+    io.stdout(
+      `${JSON.stringify(summaryJson(summary, plan, { dryRun: values['dry-run'], via: values.via, setup }))}\n`,
+    );
+  else io.stdout(renderSummary(summary, plan.unitNoun, values['dry-run']));
+  return isComplete(summary) ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+interface Setup {
+  readonly windowHours: number;
+  readonly concurrency: number;
+  readonly restamp: RestampPlan | undefined;
+  readonly sink: Sink | undefined;
+  readonly presentIds: PresentIds | undefined;
+  readonly checkpoint: Checkpoint;
+  readonly rejects: RejectsFile;
+}
+
+/** Flags and environment → the run's parts; every usage or configuration problem is found here, before any work. */
+function prepare(
+  values: DeliveryValues,
+  config: TransformConfig,
+  plan: DeliveryPlan,
+  io: CliIo,
+  deps: DeliveryDeps,
+  startedMs: number,
+): Setup {
   const via = values.via;
   if (via !== 'direct' && via !== 'firehose')
     throw new UsageError(`--via must be direct or firehose, not "${via}"`);
@@ -155,53 +211,14 @@ export async function deliver(
   const rate = numberFlag(values.rate, '--rate', 0.1, 10_000) ?? 10;
   const firehoseMib =
     numberFlag(values['firehose-mib-per-second'], '--firehose-mib-per-second', 0.01, 1000) ?? 1;
-
-  const streams: StreamNames = {
-    logs:
-      (via === 'direct' ? values.stream : undefined) ?? values['openobserve-stream'] ?? 'bedrock_invocations',
-    metrics: values['metrics-stream'],
-  };
-  for (const name of Object.values(streams))
-    if (!isPlainIdentifier(name))
-      throw new UsageError(`OpenObserve stream "${name}" must be lower-case letters, digits and _`);
+  const streams = streamNames(values);
   if (via === 'firehose' && (values.stream === undefined || values.stream === ''))
     throw new UsageError(
       '--via firehose needs --stream NAME (the logs delivery stream, e.g. bedrock-o2-logs)',
     );
+  const restamp = restampFor(values, plan.range, startedMs, windowHours);
 
-  let restamp: RestampPlan | undefined;
-  if (values.restamp) {
-    if (plan.range.fromMs === undefined)
-      throw new UsageError('--restamp needs --from: the oldest time to fit into the ingest window');
-    restamp = restampPlan(plan.range.fromMs, plan.range.toMs ?? startedMs, startedMs, windowHours);
-  }
-
-  const settings = openObserveSettings(io.env, { url: values.url, org: values.org });
-  if (settings === undefined && via === 'direct' && !dryRun)
-    throw new UsageError(
-      'OPENOBSERVE_URL is not set: set it (and OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN), or pass --via firehose',
-    );
-  if (settings === undefined && !values['no-dedupe'] && !dryRun)
-    throw new UsageError(
-      'dedupe asks OpenObserve which aws_request_ids are already there: set OPENOBSERVE_URL and credentials, or pass --no-dedupe',
-    );
-  const api =
-    settings === undefined
-      ? undefined
-      : new OpenObserveApi(settings, deps.sleep === undefined ? {} : { sleep: deps.sleep });
-
-  const limiterOptions = deps.sleep === undefined ? {} : { sleep: deps.sleep };
-  const sink = dryRun
-    ? undefined
-    : via === 'direct'
-      ? directSink(api as OpenObserveApi, streams, new RateLimiter(rate, limiterOptions))
-      : firehoseSink(
-          new FirehoseClient({}),
-          values.stream as string,
-          new RateLimiter(firehoseMib * 1024 * 1024, limiterOptions),
-          deps.sleep === undefined ? {} : { sleep: deps.sleep },
-        );
-
+  const { settings, api, sink } = connect(values, io, streams, rate, firehoseMib, deps);
   const destination =
     via === 'direct'
       ? [via, settings?.url ?? '', settings?.org ?? '', streams.logs]
@@ -210,50 +227,91 @@ export async function deliver(
     values.checkpoint === undefined
       ? defaultCheckpointPath(io.cwd, plan.command, [...plan.identity, ...destination])
       : resolve(io.cwd, values.checkpoint);
-  const checkpoint = Checkpoint.open(checkpointPath, !dryRun);
-  const rejects = new RejectsFile(
-    values.rejects === undefined
-      ? defaultRejectsPath(io.cwd, plan.command, startedMs)
-      : resolve(io.cwd, values.rejects),
-  );
-  if (restamp !== undefined) io.stderr(`${restamp.note}\n`);
-  io.stderr(
-    `${plan.command}: ${dryRun ? 'dry run, sending nothing' : `to ${sink?.label}`}; checkpoint ${checkpointPath}\n`,
-  );
-
-  const summary = await runUnits(source, {
-    range: plan.range,
+  return {
     windowHours,
+    concurrency,
     restamp,
     sink,
     presentIds: values['no-dedupe'] || api === undefined ? undefined : openObservePresentIds(api, streams),
-    checkpoint,
-    rejects,
-    concurrency,
-    nowMs: now,
-    progress: createProgress({
-      write: io.stderr,
-      tty: io.stderrIsTty,
-      listed: source.listed,
-      nowMs: now,
-      ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
-    }),
-    onFirstOutsideWindow: () =>
-      io.stderr(
-        `rows older than OpenObserve's ${windowHours} h ingest window found: not sending them (see the summary for the remedies)\n`,
-      ),
-  });
+    checkpoint: Checkpoint.open(checkpointPath, !dryRun),
+    rejects: new RejectsFile(
+      values.rejects === undefined
+        ? defaultRejectsPath(io.cwd, plan.command, startedMs)
+        : resolve(io.cwd, values.rejects),
+    ),
+  };
+}
 
+/** OpenObserve (for `_bulk` and dedupe) and the sink, or a usage error saying what to set. */
+function connect(
+  values: DeliveryValues,
+  io: CliIo,
+  streams: StreamNames,
+  rate: number,
+  firehoseMib: number,
+  deps: DeliveryDeps,
+): { settings: OpenObserveSettings | undefined; api: OpenObserveApi | undefined; sink: Sink | undefined } {
+  const dryRun = values['dry-run'];
+  const settings = openObserveSettings(io.env, { url: values.url, org: values.org });
+  if (settings === undefined && values.via === 'direct' && !dryRun)
+    throw new UsageError(
+      'OPENOBSERVE_URL is not set: set it (and OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN), or pass --via firehose',
+    );
+  if (settings === undefined && !values['no-dedupe'] && !dryRun)
+    throw new UsageError(
+      'dedupe asks OpenObserve which aws_request_ids are already there: set OPENOBSERVE_URL and credentials, or pass --no-dedupe',
+    );
+  const sleep = deps.sleep === undefined ? {} : { sleep: deps.sleep };
+  const api = settings === undefined ? undefined : new OpenObserveApi(settings, sleep);
+  if (dryRun) return { settings, api, sink: undefined };
+  const sink =
+    values.via === 'direct'
+      ? directSink(api as OpenObserveApi, streams, new RateLimiter(rate, sleep))
+      : firehoseSink(
+          new FirehoseClient({}),
+          values.stream as string,
+          new RateLimiter(firehoseMib * 1024 * 1024, sleep),
+          sleep,
+        );
+  return { settings, api, sink };
+}
+
+function streamNames(values: DeliveryValues): StreamNames {
+  const streams: StreamNames = {
+    logs:
+      (values.via === 'direct' ? values.stream : undefined) ??
+      values['openobserve-stream'] ??
+      'bedrock_invocations',
+    metrics: values['metrics-stream'],
+  };
+  for (const name of Object.values(streams))
+    if (!isPlainIdentifier(name))
+      throw new UsageError(`OpenObserve stream "${name}" must be lower-case letters, digits and _`);
+  return streams;
+}
+
+function restampFor(
+  values: DeliveryValues,
+  range: TimeRange,
+  startedMs: number,
+  windowHours: number,
+): RestampPlan | undefined {
+  if (!values.restamp) return undefined;
+  if (range.fromMs === undefined)
+    throw new UsageError('--restamp needs --from: the oldest time to fit into the ingest window');
+  return restampPlan(range.fromMs, range.toMs ?? startedMs, startedMs, windowHours);
+}
+
+/** What needs a person's attention, on stderr: skipped objects, the window remedies, the rejects, a stop. */
+function report(summary: RunSummary, setup: Setup, io: CliIo): void {
   for (const failed of summary.unitsFailed) io.stderr(`skipped ${failed.unit}: ${failed.reason}\n`);
-  if (summary.outsideWindow > 0) io.stderr(windowRemedies(summary.outsideWindow, windowHours));
-  if (rejects.count > 0) io.stderr(`${rejects.count} rejected rows and inputs written to ${rejects.path}\n`);
+  if (summary.outsideWindow > 0) io.stderr(windowRemedies(summary.outsideWindow, setup.windowHours));
+  if (setup.rejects.count > 0)
+    io.stderr(`${setup.rejects.count} rejected rows and inputs written to ${setup.rejects.path}\n`);
   if (summary.aborted !== undefined)
-    io.stderr(`stopped: ${summary.aborted}\nrun the same command again to resume from ${checkpointPath}\n`);
-
-  if (values.json)
-    io.stdout(`${JSON.stringify(summaryJson(summary, plan, { dryRun, via, checkpointPath, rejects }))}\n`);
-  else io.stdout(renderSummary(summary, plan.unitNoun, dryRun));
-  return isComplete(summary) ? EXIT_OK : EXIT_INCOMPLETE;
+    io.stderr(
+      `stopped: ${summary.aborted}\nrun the same command again to resume from ${setup.checkpoint.path}\n`,
+    );
 }
 
 export function windowRemedies(count: number, windowHours: number): string {
@@ -266,7 +324,7 @@ or:     pass --restamp to move _timestamp into the window (as the demo does; the
 function summaryJson(
   summary: RunSummary,
   plan: DeliveryPlan,
-  extra: { dryRun: boolean; via: string; checkpointPath: string; rejects: RejectsFile },
+  extra: { dryRun: boolean; via: string; setup: Setup },
 ): object {
   return {
     command: plan.command,
@@ -296,8 +354,8 @@ function summaryJson(
     sent: summary.sent,
     accepted: summary.accepted,
     rejected: Object.fromEntries(summary.rejected),
-    rejectsFile: extra.rejects.count > 0 ? extra.rejects.path : null,
-    checkpoint: extra.checkpointPath,
+    rejectsFile: extra.setup.rejects.count > 0 ? extra.setup.rejects.path : null,
+    checkpoint: extra.setup.checkpoint.path,
     aborted: summary.aborted ?? null,
   };
 }

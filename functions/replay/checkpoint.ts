@@ -45,25 +45,29 @@ export class Checkpoint {
     for (const line of text.split('\n')) {
       if (line === '') continue;
       lines++;
-      let entry: { unit?: unknown; keys?: unknown; done?: unknown; from?: unknown; to?: unknown };
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        continue; // a line cut short by a crash
-      }
-      if (typeof entry.unit !== 'string') continue;
-      if (entry.done === true) {
-        checkpoint.rememberDone(entry.unit, {
-          fromMs: typeof entry.from === 'number' ? entry.from : undefined,
-          toMs: typeof entry.to === 'number' ? entry.to : undefined,
-        });
-      } else if (Array.isArray(entry.keys)) {
-        const keys = checkpoint.keysOf(entry.unit);
-        for (const key of entry.keys) if (typeof key === 'string') keys.add(key);
-      }
+      checkpoint.load(line);
     }
     if (writable && lines > checkpoint.done.size + checkpoint.acked.size) checkpoint.compact();
     return checkpoint;
+  }
+
+  private load(line: string): void {
+    let entry: { unit?: unknown; keys?: unknown; done?: unknown; from?: unknown; to?: unknown };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return; // a line cut short by a crash
+    }
+    if (typeof entry.unit !== 'string') return;
+    if (entry.done === true) {
+      this.rememberDone(entry.unit, {
+        fromMs: typeof entry.from === 'number' ? entry.from : undefined,
+        toMs: typeof entry.to === 'number' ? entry.to : undefined,
+      });
+    } else if (Array.isArray(entry.keys)) {
+      const keys = this.keysOf(entry.unit);
+      for (const key of entry.keys) if (typeof key === 'string') keys.add(key);
+    }
   }
 
   /** Whether a unit was finished for a range that covers this one. */

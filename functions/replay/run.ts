@@ -5,7 +5,7 @@ import type { RowResult } from './openobserve-api.ts';
 import type { Progress } from './progress.ts';
 import type { RejectsFile } from './rejects.ts';
 import { inRange, type TimeRange } from './time-range.ts';
-import type { Row, Target, Unit, UnitSource } from './unit.ts';
+import type { Row, Target, Unit, UnitItem, UnitSource } from './unit.ts';
 
 /**
  * One replay or backfill run: units are read by `concurrency` workers; each row is checked against the range,
@@ -123,6 +123,14 @@ interface Pending {
   readonly timestampUs: number;
 }
 
+interface UnitState {
+  readonly unit: Unit;
+  readonly batches: Record<Target, Batch>;
+  /** Every row so far delivered or deliberately skipped: the unit may be marked done. */
+  settled: boolean;
+  ordinal: number;
+}
+
 class Batch {
   entries: Pending[] = [];
   bytes = 0;
@@ -234,87 +242,95 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
       summary.unitsAlreadyDone++;
       return;
     }
-    const batches = { logs: new Batch(), metrics: new Batch() };
-    let settled = true;
-    let ordinal = 0;
+    const state: UnitState = {
+      unit,
+      batches: { logs: new Batch(), metrics: new Batch() },
+      settled: true,
+      ordinal: 0,
+    };
     try {
       for await (const item of unit.items()) {
         if (summary.aborted !== undefined) return;
-        switch (item.kind) {
-          case 'read':
-            summary.recordsRead += item.count;
-            break;
-          case 'skipped':
-            count(summary.inputsSkipped, item.reason);
-            break;
-          case 'unreadable':
-            settled = false;
-            count(summary.unreadable, item.reason);
-            await options.rejects.write({ reason: item.reason, source: unit.label, where: item.where });
-            break;
-          case 'row': {
-            ordinal++;
-            summary.rowsTransformed++;
-            const row = item.row;
-            const key = rowKey(item.target, row, ordinal);
-            const originalUs = Number(row['_timestamp']);
-            if (!inRange(options.range, originalUs / 1000)) {
-              summary.outsideRange++;
-              break;
-            }
-            if (options.checkpoint.isAcked(unit.id, key)) {
-              summary.skippedCheckpoint++;
-              break;
-            }
-            if (!key.startsWith('#') && !remember(item.target, key)) {
-              summary.skippedDuplicate++;
-              break;
-            }
-            // Metric rows have no field for the original time, so they are never restamped.
-            if (options.restamp !== undefined && item.target === 'logs') {
-              restampRow(row, options.restamp);
-              summary.restamped++;
-            } else if (!Number.isFinite(originalUs) || outsideWindow(originalUs)) {
-              settled = false;
-              summary.outsideWindow++;
-              if (!warnedWindow) {
-                warnedWindow = true;
-                options.onFirstOutsideWindow?.();
-              }
-              await options.rejects.write({
-                reason: `outside_ingest_window: ${options.windowHours} h (ZO_INGEST_ALLOWED_UPTO); not sent`,
-                source: unit.label,
-                rowJson: JSON.stringify(row),
-              });
-              break;
-            }
-            const batch = batches[item.target];
-            batch.add({
-              key,
-              json: JSON.stringify(row),
-              originalUs,
-              timestampUs: Number(row['_timestamp']),
-            });
-            if (batch.entries.length >= maxRows || batch.bytes >= maxBytes) {
-              if (!(await flush(unit, item.target, batch))) settled = false;
-            }
-            break;
-          }
-        }
+        await consume(state, item);
         options.progress.update(summary);
       }
     } catch (error) {
       if (isFatal(error)) throw error;
-      settled = false;
+      state.settled = false;
       summary.unitsFailed.push({ unit: unit.label, reason: (error as Error).message.split('\n')[0] ?? '' });
     }
     // Rows read before a failure are good rows: send them too.
     for (const target of ['logs', 'metrics'] as const) {
-      if (!(await flush(unit, target, batches[target]))) settled = false;
+      if (!(await flush(unit, target, state.batches[target]))) state.settled = false;
     }
     summary.unitsRead++;
-    if (settled && options.sink !== undefined) options.checkpoint.finish(unit.id, options.range);
+    if (state.settled && options.sink !== undefined) options.checkpoint.finish(unit.id, options.range);
     options.progress.update(summary);
+  }
+
+  async function consume(state: UnitState, item: UnitItem): Promise<void> {
+    switch (item.kind) {
+      case 'read':
+        summary.recordsRead += item.count;
+        return;
+      case 'skipped':
+        count(summary.inputsSkipped, item.reason);
+        return;
+      case 'unreadable':
+        state.settled = false;
+        count(summary.unreadable, item.reason);
+        await options.rejects.write({ reason: item.reason, source: state.unit.label, where: item.where });
+        return;
+      case 'row':
+        await admitRow(state, item.target, item.row);
+    }
+  }
+
+  /** A row either joins a batch or is counted as skipped (deliberately) or refused (outside the window). */
+  async function admitRow(state: UnitState, target: Target, row: Row): Promise<void> {
+    state.ordinal++;
+    summary.rowsTransformed++;
+    const key = rowKey(target, row, state.ordinal);
+    const originalUs = Number(row['_timestamp']);
+    if (!inRange(options.range, originalUs / 1000)) summary.outsideRange++;
+    else if (options.checkpoint.isAcked(state.unit.id, key)) summary.skippedCheckpoint++;
+    else if (!key.startsWith('#') && !remember(target, key)) summary.skippedDuplicate++;
+    else if (options.restamp !== undefined && target === 'logs') {
+      // Metric rows have no field for the original time, so they are never restamped.
+      restampRow(row, options.restamp);
+      summary.restamped++;
+      await addToBatch(state, target, key, originalUs, row);
+    } else if (!Number.isFinite(originalUs) || outsideWindow(originalUs))
+      await refuseOutsideWindow(state, row);
+    else await addToBatch(state, target, key, originalUs, row);
+  }
+
+  async function refuseOutsideWindow(state: UnitState, row: Row): Promise<void> {
+    state.settled = false;
+    summary.outsideWindow++;
+    if (!warnedWindow) {
+      warnedWindow = true;
+      options.onFirstOutsideWindow?.();
+    }
+    await options.rejects.write({
+      reason: `outside_ingest_window: ${options.windowHours} h (ZO_INGEST_ALLOWED_UPTO); not sent`,
+      source: state.unit.label,
+      rowJson: JSON.stringify(row),
+    });
+  }
+
+  async function addToBatch(
+    state: UnitState,
+    target: Target,
+    key: string,
+    originalUs: number,
+    row: Row,
+  ): Promise<void> {
+    const batch = state.batches[target];
+    batch.add({ key, json: JSON.stringify(row), originalUs, timestampUs: Number(row['_timestamp']) });
+    if (batch.entries.length >= maxRows || batch.bytes >= maxBytes) {
+      if (!(await flush(state.unit, target, batch))) state.settled = false;
+    }
   }
 
   async function worker(): Promise<void> {

@@ -260,3 +260,15 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
   );
   return state;
 }
+
+/** The parts of the `--json` summary the tests read by name. */
+export interface SummaryJson {
+  readonly units: {
+    readonly listed: number;
+    readonly read: number;
+    readonly alreadyDone: number;
+    readonly failed: readonly { unit: string; reason: string }[];
+    readonly passedOver: Readonly<Record<string, number>>;
+  };
+  readonly [field: string]: unknown;
+}

@@ -9,7 +9,7 @@ import { runBackfill } from '../../../functions/cli/backfill.ts';
 import { main } from '../../../functions/cli/main.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { useMswServer } from '../../helpers/msw.ts';
-import { fakeOpenObserve, fakeS3, invocationLog, O2_ENV } from '../../helpers/replay.ts';
+import { fakeOpenObserve, fakeS3, invocationLog, O2_ENV, type SummaryJson } from '../../helpers/replay.ts';
 
 const server = useMswServer();
 const HOUR = 3_600_000;
@@ -27,7 +27,7 @@ async function backfill(args: string[], env: Record<string, string> = O2_ENV) {
     code,
     stdout: stdout(),
     stderr: stderr(),
-    json: () => JSON.parse(stdout()) as Record<string, any>,
+    json: () => JSON.parse(stdout()) as SummaryJson,
   };
 }
 

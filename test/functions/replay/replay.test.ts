@@ -17,6 +17,7 @@ import {
   objectOf,
   processingFailedDoc,
   rowsFor,
+  type SummaryJson,
 } from '../../helpers/replay.ts';
 
 const server = useMswServer();
@@ -39,7 +40,7 @@ function replay(args: string[], env: Record<string, string> = O2_ENV) {
 }
 
 function jsonSummary(stdout: string) {
-  return JSON.parse(stdout) as Record<string, any>;
+  return JSON.parse(stdout) as SummaryJson;
 }
 
 /** A backup bucket with every shape: processing-failed (gzip, quoted numbers), http-endpoint-failed (plain), metrics. */
