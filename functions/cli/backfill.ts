@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsConfigError } from '../replay/aws-errors.ts';
+import { ensureAwsConfig } from '../replay/aws-errors.ts';
 import { RateLimiter } from '../replay/rate-limit.ts';
 import { parseS3Url } from '../replay/s3-url.ts';
 import { cloudWatchUnits } from '../replay/sources/cloudwatch.ts';
@@ -68,12 +68,7 @@ export async function runBackfill(
       throw new UsageError('backfill cloudwatch needs --from and --to');
     const config = await loadCliConfig(values.config, io);
     const logs = new CloudWatchLogsClient(values.region === undefined ? {} : { region: values.region });
-    let region: string;
-    try {
-      region = await logs.config.region();
-    } catch (error) {
-      throw awsConfigError(error, 'CloudWatch Logs');
-    }
+    const region = await ensureAwsConfig(logs.config, 'CloudWatch Logs', 'set AWS_REGION or pass --region');
     const source = cloudWatchUnits({
       logs,
       region,
@@ -99,8 +94,10 @@ export async function runBackfill(
     if (rest.length !== 1) throw new UsageError('backfill s3 expects exactly one s3://bucket/prefix');
     const location = parseS3Url(rest[0]);
     const config = await loadCliConfig(values.config, io);
+    const s3 = new S3Client({});
+    await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
     const source = bedrockLogUnits({
-      s3: new S3Client({}),
+      s3,
       bucket: location.bucket,
       prefix: location.prefix,
       range,

@@ -4,15 +4,14 @@ import { UsageError } from '../cli/io.ts';
  * AWS SDK errors that mean the set-up is wrong (exit 2, one line saying what to set), told apart from errors of
  * one object or call. Everything else is returned unchanged.
  */
-export function awsConfigError(error: unknown, what: string): Error {
+export function awsConfigError(error: unknown, what: string, regionHint = 'set AWS_REGION'): Error {
   const name = (error as { name?: unknown } | undefined)?.name;
   const message = (error as Error | undefined)?.message ?? String(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message))
     return new UsageError(
       `no AWS credentials for ${what}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
     );
-  if (/Region is missing/i.test(message))
-    return new UsageError(`no AWS region for ${what}: set AWS_REGION (or pass --region)`);
+  if (/Region is missing/i.test(message)) return new UsageError(`no AWS region for ${what}: ${regionHint}`);
   if (
     name === 'ExpiredToken' ||
     name === 'ExpiredTokenException' ||
@@ -32,4 +31,22 @@ export function awsConfigError(error: unknown, what: string): Error {
   if (name === 'ResourceNotFoundException')
     return new UsageError(`${what}: not found (${message.split('\n')[0]})`);
   return error instanceof Error ? error : new Error(message);
+}
+
+/**
+ * Resolves a client's region and credentials up front, so a run that cannot reach AWS says so in one line
+ * before it starts rather than after its first call. Returns the region.
+ */
+export async function ensureAwsConfig(
+  config: { region: () => Promise<string>; credentials: () => Promise<unknown> },
+  what: string,
+  regionHint = 'set AWS_REGION',
+): Promise<string> {
+  try {
+    const region = await config.region();
+    await config.credentials();
+    return region;
+  } catch (error) {
+    throw awsConfigError(error, what, regionHint);
+  }
 }

@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { HttpResponse, http } from 'msw';
 import type { SetupServer } from 'msw/node';
+import { afterAll, beforeAll } from 'vitest';
 import { createNormaliser } from '../../functions/transform/row/normalise.ts';
 import { parseConfig, TransformConfigSchema } from '../../schemas/config.ts';
 import { FIXTURES_DIR } from './fixtures.ts';
@@ -271,4 +272,29 @@ export interface SummaryJson {
     readonly passedOver: Readonly<Record<string, number>>;
   };
   readonly [field: string]: unknown;
+}
+
+/**
+ * Region and static credentials for this test file, as for a local S3 stand-in: the CLI resolves both
+ * before it starts, and the SDK calls themselves are faked with aws-sdk-client-mock.
+ */
+export function useFakeAwsEnvironment(): void {
+  const values = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'example-secret',
+  };
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const [key, value] of Object.entries(values)) {
+      saved.set(key, process.env[key]);
+      process.env[key] = value;
+    }
+  });
+  afterAll(() => {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
 }

@@ -9,8 +9,16 @@ import { runBackfill } from '../../../functions/cli/backfill.ts';
 import { main } from '../../../functions/cli/main.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { useMswServer } from '../../helpers/msw.ts';
-import { fakeOpenObserve, fakeS3, invocationLog, O2_ENV, type SummaryJson } from '../../helpers/replay.ts';
+import {
+  fakeOpenObserve,
+  fakeS3,
+  invocationLog,
+  O2_ENV,
+  type SummaryJson,
+  useFakeAwsEnvironment,
+} from '../../helpers/replay.ts';
 
+useFakeAwsEnvironment();
 const server = useMswServer();
 const HOUR = 3_600_000;
 

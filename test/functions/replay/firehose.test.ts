@@ -16,8 +16,10 @@ import {
   objectOf,
   processingFailedDoc,
   rowsFor,
+  useFakeAwsEnvironment,
 } from '../../helpers/replay.ts';
 
+useFakeAwsEnvironment();
 const HOUR = 3_600_000;
 let cwd: string;
 beforeEach(() => {

@@ -15,8 +15,10 @@ import {
   invocationLog,
   O2_ENV,
   rowsFor,
+  useFakeAwsEnvironment,
 } from '../../helpers/replay.ts';
 
+useFakeAwsEnvironment();
 const server = useMswServer();
 const OBJECTS = 20;
 const DOCS_PER_OBJECT = 50;

@@ -18,8 +18,10 @@ import {
   processingFailedDoc,
   rowsFor,
   type SummaryJson,
+  useFakeAwsEnvironment,
 } from '../../helpers/replay.ts';
 
+useFakeAwsEnvironment();
 const server = useMswServer();
 const noSleep = async () => {};
 const HOUR = 3_600_000;
