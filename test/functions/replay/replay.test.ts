@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { runReplay } from '../../../functions/cli/replay.ts';
@@ -312,6 +313,54 @@ describe('replay --via direct', () => {
       { unit: `s3://backup-bucket/${corrupt}`, reason: expect.any(String) },
     ]);
     expect(o2.ids()).toHaveLength(7);
+  });
+
+  it('replays S3-source records (Bedrock log NDJSON) and writes documents it cannot read to the rejects file', async () => {
+    const t = Date.now() - HOUR;
+    const s3Logs = [invocationLog('s3src-1', t), invocationLog('s3src-2', t + 1000)];
+    const bedrockNdjson = gzipSync(s3Logs.map((log) => `${JSON.stringify(log)}\n`).join('')).toString(
+      'base64',
+    );
+    const unknown = Buffer.from('{"hello":"world"}').toString('base64');
+    fakeS3(
+      new Map([
+        [
+          'errors/processing-failed/2026/11/30/00/mixed',
+          objectOf(
+            [
+              JSON.stringify({
+                attemptsMade: '1',
+                errorCode: 'Lambda.FunctionError',
+                rawData: bedrockNdjson,
+              }),
+              JSON.stringify({ attemptsMade: 1, rawData: unknown }),
+              'this line is not JSON',
+              JSON.stringify({ attemptsMade: 1 }),
+            ],
+            true,
+          ),
+        ],
+      ]),
+    );
+    const o2 = fakeOpenObserve(server);
+    const result = await replay(['s3://backup-bucket', '--json', '--rejects', 'r.ndjson']);
+    expect(result.code).toBe(1);
+    expect(o2.ids().sort()).toEqual(['s3src-1', 's3src-2']);
+    for (const row of o2.streams.get('bedrock_invocations') ?? [])
+      expect(row['aws_bedrock_log_source']).toBe('s3');
+    expect(jsonSummary(result.stdout)).toMatchObject({
+      recordsRead: 4,
+      unreadable: { unknown_backup_record: 1, backup_line_not_json: 1, backup_document_without_rawData: 1 },
+    });
+    const rejects = readFileSync(join(cwd, 'r.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rejects.map((r) => r.where)).toEqual([
+      's3://backup-bucket/errors/processing-failed/2026/11/30/00/mixed line 2',
+      's3://backup-bucket/errors/processing-failed/2026/11/30/00/mixed line 3',
+      's3://backup-bucket/errors/processing-failed/2026/11/30/00/mixed line 4',
+    ]);
   });
 
   it('--dry-run sends nothing and writes no checkpoint', async () => {
