@@ -31,7 +31,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const rate = summary.rowsTransformed / elapsedS;
     const units = summary.unitsRead + summary.unitsAlreadyDone;
     const total = options.listed.complete ? String(options.listed.count) : `${options.listed.count}+`;
-    let eta = 'ETA after listing';
+    let eta = options.listed.complete ? 'ETA after the first unit' : 'ETA after listing';
     if (options.listed.complete && units > 0) {
       const remaining = ((options.listed.count - units) * elapsedS) / units;
       eta = `ETA ${formatDuration(Math.max(remaining, 0))}`;
