@@ -7,7 +7,14 @@ import { cloudWatchUnits } from '../replay/sources/cloudwatch.ts';
 import { bedrockLogUnits } from '../replay/sources/s3-bedrock-logs.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
 import { parseCommandArgs } from './args.ts';
-import { DELIVERY_HELP, DELIVERY_OPTIONS, type DeliveryDeps, deliver, deliveryRange } from './delivery.ts';
+import {
+  DELIVERY_HELP,
+  DELIVERY_OPTIONS,
+  type DeliveryDeps,
+  deliver,
+  deliveryRange,
+  withIngestWindow,
+} from './delivery.ts';
 import { loadCliConfig } from './files.ts';
 import { type CliIo, EXIT_OK, UsageError } from './io.ts';
 
@@ -66,7 +73,7 @@ export async function runBackfill(
       throw new UsageError('backfill cloudwatch needs --log-group NAME');
     if (range.fromMs === undefined || range.toMs === undefined)
       throw new UsageError('backfill cloudwatch needs --from and --to');
-    const config = await loadCliConfig(values.config, io);
+    const config = withIngestWindow(await loadCliConfig(values.config, io), values);
     const logs = new CloudWatchLogsClient(values.region === undefined ? {} : { region: values.region });
     const region = await ensureAwsConfig(logs.config, 'CloudWatch Logs', 'set AWS_REGION or pass --region');
     const source = cloudWatchUnits({
@@ -93,7 +100,7 @@ export async function runBackfill(
   if (kind === 's3') {
     if (rest.length !== 1) throw new UsageError('backfill s3 expects exactly one s3://bucket/prefix');
     const location = parseS3Url(rest[0]);
-    const config = await loadCliConfig(values.config, io);
+    const config = withIngestWindow(await loadCliConfig(values.config, io), values);
     const s3 = new S3Client({});
     await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
     const source = bedrockLogUnits({

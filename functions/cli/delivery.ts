@@ -129,6 +129,15 @@ export function numberFlag(
   return number;
 }
 
+/**
+ * The transform configuration with `--ingest-window-hours` applied, so the normaliser's
+ * `timestamp_outside_ingest_window` warning follows the server's window the user named.
+ */
+export function withIngestWindow(config: TransformConfig, values: DeliveryValues): TransformConfig {
+  const hours = numberFlag(values['ingest-window-hours'], '--ingest-window-hours', 0.01, 1_000_000);
+  return hours === undefined ? config : { ...config, ingestWindowHours: hours };
+}
+
 export function deliveryRange(values: DeliveryValues, nowMs: number): TimeRange {
   return parseTimeRange(values.from, values.to, nowMs);
 }
@@ -204,9 +213,7 @@ function prepare(
   if (via !== 'direct' && via !== 'firehose')
     throw new UsageError(`--via must be direct or firehose, not "${via}"`);
   const dryRun = values['dry-run'];
-  const windowHours =
-    numberFlag(values['ingest-window-hours'], '--ingest-window-hours', 0.01, 1_000_000) ??
-    config.ingestWindowHours;
+  const windowHours = withIngestWindow(config, values).ingestWindowHours;
   const concurrency = numberFlag(values.concurrency, '--concurrency', 1, 64) ?? 4;
   const rate = numberFlag(values.rate, '--rate', 0.1, 10_000) ?? 10;
   const firehoseMib =

@@ -4,7 +4,14 @@ import { parseS3Url } from '../replay/s3-url.ts';
 import { backupUnits } from '../replay/sources/s3-backups.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
 import { parseCommandArgs } from './args.ts';
-import { DELIVERY_HELP, DELIVERY_OPTIONS, type DeliveryDeps, deliver, deliveryRange } from './delivery.ts';
+import {
+  DELIVERY_HELP,
+  DELIVERY_OPTIONS,
+  type DeliveryDeps,
+  deliver,
+  deliveryRange,
+  withIngestWindow,
+} from './delivery.ts';
 import { loadCliConfig } from './files.ts';
 import { type CliIo, EXIT_OK, UsageError } from './io.ts';
 
@@ -37,7 +44,7 @@ export async function runReplay(
   if (positionals.length !== 1) throw new UsageError('expected exactly one s3://bucket/prefix');
   const location = parseS3Url(positionals[0]);
   const range = deliveryRange(values, (deps.nowMs ?? Date.now)());
-  const config = await loadCliConfig(values.config, io);
+  const config = withIngestWindow(await loadCliConfig(values.config, io), values);
   const s3 = new S3Client({});
   await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
   const source = backupUnits({

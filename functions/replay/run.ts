@@ -236,9 +236,12 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
     return rest;
   }
 
+  /** What finishing a unit covers: its own slice of time, or the run's range. */
+  const rangeOf = (unit: Unit): TimeRange => (unit.ownRange === true ? {} : options.range);
+
   async function runUnit(unit: Unit): Promise<void> {
     summary.unitsListed = Math.max(summary.unitsListed, source.listed.count);
-    if (options.checkpoint.isDone(unit.id, options.range)) {
+    if (options.checkpoint.isDone(unit.id, rangeOf(unit))) {
       summary.unitsAlreadyDone++;
       return;
     }
@@ -264,7 +267,7 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
       if (!(await flush(unit, target, state.batches[target]))) state.settled = false;
     }
     summary.unitsRead++;
-    if (state.settled && options.sink !== undefined) options.checkpoint.finish(unit.id, options.range);
+    if (state.settled && options.sink !== undefined) options.checkpoint.finish(unit.id, rangeOf(unit));
     options.progress.update(summary);
   }
 

@@ -21,6 +21,11 @@ export interface Unit {
   /** What a person reads in messages: `s3://bucket/key`, `group 2026-11-29T10Z`. */
   readonly label: string;
   readonly items: () => AsyncIterable<UnitItem>;
+  /**
+   * The unit holds only its own slice of time (an hour of a log group): once finished it is done for any
+   * later run, whatever that run's --from/--to. S3 objects are finished for the run's range only.
+   */
+  readonly ownRange?: boolean;
 }
 
 /** The units of a run, and what the listing counted on the way (keys skipped, and why). */

@@ -46,6 +46,7 @@ export function cloudWatchUnits(options: CloudWatchSourceOptions): UnitSource {
         id: `cloudwatch:${options.region}:${options.logGroup}:${slice.start}-${slice.end}`,
         label: `${options.logGroup} (${options.region}) ${hour}Z`,
         items: () => sliceItems(options, slice.start, slice.end),
+        ownRange: true,
       };
     }
   }

@@ -105,6 +105,24 @@ describe('backfill cloudwatch', () => {
     const summary = result.json();
     expect(summary).toMatchObject({ recordsRead: 6, rowsTransformed: 6, accepted: 6, complete: true });
     expect(summary['units']['listed']).toBeGreaterThanOrEqual(2);
+
+    // A later run whose range ends a little later: finished hours are not read again, nothing is resent.
+    calls.length = 0;
+    const received = o2.bulkRowsReceived.length;
+    const again = await backfill([
+      'cloudwatch',
+      '--log-group',
+      '/aws/bedrock/invocations',
+      '--region',
+      'eu-west-1',
+      '--from',
+      new Date(from).toISOString(),
+      '--to',
+      new Date(now + 60_000).toISOString(),
+    ]);
+    expect(again.code).toBe(0);
+    expect(calls.some((call) => call.startTime === from)).toBe(false);
+    expect(o2.bulkRowsReceived.length).toBe(received);
   });
 
   it('needs --log-group, --from and --to', async () => {

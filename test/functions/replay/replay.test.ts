@@ -258,6 +258,9 @@ describe('replay --via direct', () => {
     const raised = await replay(['s3://backup-bucket', '--ingest-window-hours', '120']);
     expect(raised.code).toBe(0);
     expect(o2.ids().sort()).toEqual(['old-1', 'old-2']);
+    // The normaliser judged the rows by the window the user named, so they carry no stale window warning.
+    for (const row of o2.streams.get('bedrock_invocations') ?? [])
+      expect(String(row['normaliser_warnings'] ?? '')).not.toContain('timestamp_outside_ingest_window');
   });
 
   it('--restamp moves old rows into the window and keeps the original time in aws_bedrock_event_time', async () => {
