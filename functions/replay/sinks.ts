@@ -6,7 +6,7 @@ import {
   type ReingestOptions,
   reingestRecords,
 } from '../transform/firehose/reingest.ts';
-import { awsConfigError } from './aws-errors.ts';
+import { awsConfigError } from './aws-setup.ts';
 import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { DestinationUnavailable, metricKey, type PresentIds, type Sink } from './run.ts';

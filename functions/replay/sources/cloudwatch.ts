@@ -6,7 +6,7 @@ import {
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { RowMaker } from '../../transform/row/normalise.ts';
-import { awsConfigError } from '../aws-errors.ts';
+import { awsConfigError } from '../aws-setup.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { logsRecordItems } from '../transform-input.ts';
 import type { Unit, UnitItem, UnitSource } from '../unit.ts';

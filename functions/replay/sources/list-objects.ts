@@ -4,7 +4,7 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { awsConfigError } from '../aws-errors.ts';
+import { awsConfigError } from '../aws-setup.ts';
 
 export interface ListedObject {
   readonly key: string;

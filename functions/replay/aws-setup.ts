@@ -1,5 +1,7 @@
 import { UsageError } from '../cli/io.ts';
 
+/** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
+
 /**
  * AWS SDK errors that mean the set-up is wrong (exit 2, one line saying what to set), told apart from errors of
  * one object or call. Everything else is returned unchanged.
@@ -49,4 +51,15 @@ export async function ensureAwsConfig(
   } catch (error) {
     throw awsConfigError(error, what, regionHint);
   }
+}
+
+/**
+ * S3 client options: the SDK's defaults, plus path-style addressing when an endpoint is set
+ * (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`), which S3-compatible stores and local stand-ins need.
+ */
+export function s3ClientOptions(env: Readonly<Record<string, string | undefined>>): {
+  forcePathStyle?: boolean;
+} {
+  const endpoint = env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
+  return endpoint === undefined || endpoint === '' ? {} : { forcePathStyle: true };
 }
