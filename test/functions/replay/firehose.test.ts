@@ -112,4 +112,30 @@ describe('replay --via firehose', () => {
     expect(delivered.every((row) => row['record_schema_version'] === '1')).toBe(true);
     expect(stderr()).toContain('to Firehose delivery stream bedrock-o2-logs');
   });
+
+  it('stops, resumable, when Firehose cannot be reached at all', async () => {
+    const t = Date.now() - HOUR;
+    fakeS3(
+      new Map([
+        [
+          'errors/processing-failed/2026/11/30/00/a',
+          objectOf([processingFailedDoc([invocationLog('x-1', t)])], true),
+        ],
+      ]),
+    );
+    mockClient(FirehoseClient)
+      .on(PutRecordBatchCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    const { io, stderr } = captureIo({ cwd });
+    const code = await runReplay(
+      ['s3://backup-bucket', '--via', 'firehose', '--stream', 'bedrock-o2-logs', '--no-dedupe'],
+      io,
+      {
+        sleep: async () => {},
+      },
+    );
+    expect(code).toBe(1);
+    expect(stderr()).toContain('stopped: Firehose bedrock-o2-logs did not answer: socket hang up');
+    expect(stderr()).toContain('run the same command again to resume');
+  });
 });

@@ -189,6 +189,10 @@ describe('replay --via direct', () => {
     const result = await replay(['s3://backup-bucket', '--concurrency', '1']);
     expect(result.code).toBe(0);
     expect(o2.ids()).toHaveLength(7);
+    // The summary table.
+    expect(result.stdout).toMatch(/^objects read\s+3$/m);
+    expect(result.stdout).toMatch(/^rows transformed\s+9$/m);
+    expect(result.stdout).toMatch(/^accepted\s+9$/m);
     expect(new Set(o2.bulkRowsReceived).size).toBe(o2.bulkRowsReceived.length);
   });
 
