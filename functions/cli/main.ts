@@ -1,6 +1,7 @@
 import { ConfigError } from '../../schemas/config.ts';
 import { runBackfill } from './backfill.ts';
 import { runConversation } from './conversation.ts';
+import { runDashboards } from './dashboards-preview.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, EXIT_USAGE, UsageError } from './io.ts';
 import { runPrices } from './prices.ts';
@@ -23,6 +24,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   demo: {
     summary: 'run the real handler over the bundled sample logs; deliver when OpenObserve is set',
     run: runDemo,
+  },
+  dashboards: {
+    summary: 'preview the bundled OpenObserve dashboards over local rows (dashboards preview)',
+    run: runDashboards,
   },
   prices: {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',
