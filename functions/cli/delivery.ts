@@ -154,6 +154,8 @@ export async function deliver(
   const now = deps.nowMs ?? Date.now;
   const setup = prepare(values, config, plan, io, deps, now());
   if (setup.restamp !== undefined) io.stderr(`${setup.restamp.note}\n`);
+  if (setup.presentIds === undefined && !values['no-dedupe'])
+    io.stderr('OPENOBSERVE_URL is not set: not checking which rows OpenObserve already holds\n');
   io.stderr(
     `${plan.command}: ${setup.sink === undefined ? 'dry run, sending nothing' : `to ${setup.sink.label}`}; checkpoint ${setup.checkpoint.path}\n`,
   );
@@ -191,6 +193,7 @@ export async function deliver(
 }
 
 interface Setup {
+  readonly api: OpenObserveApi | undefined;
   readonly windowHours: number;
   readonly concurrency: number;
   readonly restamp: RestampPlan | undefined;
@@ -239,6 +242,7 @@ function prepare(
     concurrency,
     restamp,
     sink,
+    api,
     presentIds: values['no-dedupe'] || api === undefined ? undefined : openObservePresentIds(api, streams),
     checkpoint: Checkpoint.open(checkpointPath, !dryRun),
     rejects: new RejectsFile(
@@ -315,6 +319,8 @@ function report(summary: RunSummary, setup: Setup, io: CliIo): void {
   if (summary.outsideWindow > 0) io.stderr(windowRemedies(summary.outsideWindow, setup.windowHours));
   if (setup.rejects.count > 0)
     io.stderr(`${setup.rejects.count} rejected rows and inputs written to ${setup.rejects.path}\n`);
+  if ((setup.api?.retries ?? 0) > 0)
+    io.stderr(`${setup.api?.retries} OpenObserve requests were retried (429, 5xx or network errors)\n`);
   if (summary.aborted !== undefined)
     io.stderr(
       `stopped: ${summary.aborted}\nrun the same command again to resume from ${setup.checkpoint.path}\n`,
@@ -361,6 +367,7 @@ function summaryJson(
     sent: summary.sent,
     accepted: summary.accepted,
     rejected: Object.fromEntries(summary.rejected),
+    openObserveRetries: extra.setup.api?.retries ?? 0,
     rejectsFile: extra.setup.rejects.count > 0 ? extra.setup.rejects.path : null,
     checkpoint: extra.setup.checkpoint.path,
     aborted: summary.aborted ?? null,
