@@ -353,6 +353,7 @@ function summaryJson(
     },
     recordsRead: summary.recordsRead,
     inputsSkipped: Object.fromEntries(summary.inputsSkipped),
+    notes: Object.fromEntries(summary.notes),
     unreadable: Object.fromEntries(summary.unreadable),
     rowsTransformed: summary.rowsTransformed,
     outsideRange: summary.outsideRange,
@@ -384,6 +385,7 @@ function renderSummary(summary: RunSummary, noun: string, dryRun: boolean): stri
   rows.push(['input records read', summary.recordsRead]);
   for (const [reason, n] of summary.inputsSkipped) rows.push([`  skipped: ${reason}`, n]);
   for (const [reason, n] of summary.unreadable) rows.push([`  unreadable: ${reason}`, n]);
+  for (const [reason, n] of summary.notes) rows.push([`  note: ${reason}`, n]);
   rows.push(['rows transformed', summary.rowsTransformed]);
   if (summary.outsideRange > 0) rows.push(['  outside --from/--to', summary.outsideRange]);
   rows.push(['  skipped: acknowledged in an earlier run', summary.skippedCheckpoint]);

@@ -57,6 +57,7 @@ export interface RunSummary {
   readonly passedOver: Map<string, number>;
   recordsRead: number;
   readonly inputsSkipped: Map<string, number>;
+  readonly notes: Map<string, number>;
   readonly unreadable: Map<string, number>;
   rowsTransformed: number;
   outsideRange: number;
@@ -81,6 +82,7 @@ export function newRunSummary(passedOver: Map<string, number>): RunSummary {
     passedOver,
     recordsRead: 0,
     inputsSkipped: new Map(),
+    notes: new Map(),
     unreadable: new Map(),
     rowsTransformed: 0,
     outsideRange: 0,
@@ -278,6 +280,9 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
         return;
       case 'skipped':
         count(summary.inputsSkipped, item.reason);
+        return;
+      case 'note':
+        count(summary.notes, reasonType(item.reason));
         return;
       case 'unreadable':
         state.settled = false;

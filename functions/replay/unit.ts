@@ -1,6 +1,6 @@
 /**
  * What a replay or backfill reads, in units of resumable work (an S3 object, an hour of a log group), each a
- * stream of items: input records read, rows made from them, inputs deliberately skipped, and inputs that could
+ * stream of items: input records read, rows made from them, inputs deliberately skipped, notes, and inputs that could
  * not be read (these go to the rejects file; the rest of the unit carries on).
  */
 
@@ -13,6 +13,8 @@ export type UnitItem =
   | { readonly kind: 'read'; readonly count: number }
   | { readonly kind: 'row'; readonly target: Target; readonly row: Row }
   | { readonly kind: 'skipped'; readonly reason: string }
+  /** Something worth counting that did not stop the row (an offloaded body that could not be loaded). */
+  | { readonly kind: 'note'; readonly reason: string }
   | { readonly kind: 'unreadable'; readonly reason: string; readonly where: string };
 
 export interface Unit {

@@ -69,7 +69,7 @@ async function* logObjectItems(
     }
     if (options.hydrate) {
       for (const problem of await hydrateBodies(options.s3, item.log))
-        yield { kind: 'skipped', reason: problem };
+        yield { kind: 'note', reason: problem };
     }
     const row = options.normaliser.invocationRow(item.log, {}) as unknown as Row;
     row['aws_bedrock_log_source'] ??= 's3';

@@ -210,6 +210,22 @@ describe('backfill s3', () => {
     ).toBe(0);
     const hydrated = hydratedO2.streams.get('bedrock_invocations')?.[0] ?? {};
     expect(String(hydrated['gen_ai_output_messages'])).toContain('Let me check that order.');
+
+    // A body that cannot be loaded: the row is still made (body_offloaded), and the run says why.
+    objects.delete(path);
+    server.resetHandlers();
+    const missingO2 = fakeOpenObserve(server);
+    const missing = await backfill([
+      's3',
+      's3://log-bucket/bedrock/',
+      '--hydrate',
+      '--checkpoint',
+      'c.ndjson',
+      '--json',
+    ]);
+    expect(missing.code).toBe(0);
+    expect(missingO2.ids()).toEqual(['s3-h']);
+    expect(missing.json()['notes']).toEqual({ hydrate_failed: 1 });
   });
 
   it('a bad S3 URL is one line, exit 2', async () => {
