@@ -160,29 +160,41 @@ export async function deliver(
     `${plan.command}: ${setup.sink === undefined ? 'dry run, sending nothing' : `to ${setup.sink.label}`}; checkpoint ${setup.checkpoint.path}\n`,
   );
 
-  const summary = await runUnits(source, {
-    range: plan.range,
-    windowHours: setup.windowHours,
-    restamp: setup.restamp,
-    sink: setup.sink,
-    presentIds: setup.presentIds,
-    checkpoint: setup.checkpoint,
-    rejects: setup.rejects,
-    concurrency: setup.concurrency,
-    nowMs: now,
-    progress: createProgress({
-      write: io.stderr,
-      tty: io.stderrIsTty,
-      listed: source.listed,
+  // Ctrl-C once: stop reading, send and record what is batched, print the summary. Twice: the default exit.
+  const interrupt = new AbortController();
+  const onInterrupt = () => {
+    io.stderr('\ninterrupted: finishing the batches in flight (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  let summary: RunSummary;
+  try {
+    summary = await runUnits(source, {
+      signal: interrupt.signal,
+      range: plan.range,
+      windowHours: setup.windowHours,
+      restamp: setup.restamp,
+      sink: setup.sink,
+      presentIds: setup.presentIds,
+      checkpoint: setup.checkpoint,
+      rejects: setup.rejects,
+      concurrency: setup.concurrency,
       nowMs: now,
-      ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
-    }),
-    onFirstOutsideWindow: () =>
-      io.stderr(
-        `rows older than OpenObserve's ${setup.windowHours} h ingest window found: not sending them (see the summary for the remedies)\n`,
-      ),
-  });
-
+      progress: createProgress({
+        write: io.stderr,
+        tty: io.stderrIsTty,
+        listed: source.listed,
+        nowMs: now,
+        ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+      }),
+      onFirstOutsideWindow: () =>
+        io.stderr(
+          `rows older than OpenObserve's ${setup.windowHours} h ingest window found: not sending them (see the summary for the remedies)\n`,
+        ),
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   report(summary, setup, io);
   if (values.json)
     io.stdout(

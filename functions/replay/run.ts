@@ -45,6 +45,8 @@ export interface RunOptions {
   /** Dry-run batch bounds (the sink's otherwise). */
   readonly batchRows?: number;
   readonly nowMs?: () => number;
+  /** Aborted (Ctrl-C): stop reading, send what is batched, record it, and end as resumable. */
+  readonly signal?: AbortSignal;
   /** Called once, when the first row outside the ingest window is found. */
   readonly onFirstOutsideWindow?: () => void;
 }
@@ -255,7 +257,14 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
     };
     try {
       for await (const item of unit.items()) {
+        // Another worker hit a dead destination: stop at once (the checkpoint has what was acknowledged).
         if (summary.aborted !== undefined) return;
+        if (options.signal?.aborted === true) {
+          // Interrupted: send what is batched below, but the unit is not finished.
+          summary.aborted = 'interrupted';
+          state.settled = false;
+          break;
+        }
         await consume(state, item);
         options.progress.update(summary);
       }
@@ -343,6 +352,10 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
 
   async function worker(): Promise<void> {
     while (summary.aborted === undefined) {
+      if (options.signal?.aborted === true) {
+        summary.aborted ??= 'interrupted';
+        return;
+      }
       let next: IteratorResult<Unit>;
       try {
         next = await iterator.next();
