@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { UsageError } from '../cli/io.ts';
 import type { OpenObserveSettings } from '../cli/openobserve.ts';
+import { DestinationUnavailable } from './destination-unavailable.ts';
 
 /**
  * OpenObserve's `_bulk` ingestion and `_search` (openobserve-contract.md §5, §10) for replay, backfill and
@@ -20,7 +21,7 @@ export interface ApiOptions {
 }
 
 /** The server stayed unavailable (or unreachable) through every retry: stop the run, resume later. */
-export class OpenObserveUnavailable extends Error {
+export class OpenObserveUnavailable extends DestinationUnavailable {
   override name = 'OpenObserveUnavailable';
 }
 

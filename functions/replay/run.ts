@@ -1,6 +1,7 @@
 import { UsageError } from '../cli/io.ts';
 import { type RestampPlan, restampRow } from '../cli/restamp.ts';
 import type { Checkpoint } from './checkpoint.ts';
+import { DestinationUnavailable } from './destination-unavailable.ts';
 import type { RowResult } from './openobserve-api.ts';
 import type { Progress } from './progress.ts';
 import type { RejectsFile } from './rejects.ts';
@@ -393,16 +394,8 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
 }
 
 /** Errors that stop the run rather than fail one unit: configuration, or a destination that is down. */
-export class DestinationUnavailable extends Error {
-  override name = 'DestinationUnavailable';
-}
-
 function isFatal(error: unknown): boolean {
-  return (
-    error instanceof UsageError ||
-    error instanceof DestinationUnavailable ||
-    (error as Error | undefined)?.name === 'OpenObserveUnavailable'
-  );
+  return error instanceof UsageError || error instanceof DestinationUnavailable;
 }
 
 /**

@@ -7,9 +7,10 @@ import {
   reingestRecords,
 } from '../transform/firehose/reingest.ts';
 import { awsConfigError } from './aws-setup.ts';
+import { DestinationUnavailable } from './destination-unavailable.ts';
 import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { DestinationUnavailable, metricKey, type PresentIds, type Sink } from './run.ts';
+import { metricKey, type PresentIds, type Sink } from './run.ts';
 import type { Target } from './unit.ts';
 
 /** Where rows end up: `_bulk` straight to OpenObserve, or back into the deployed Firehose delivery stream. */
