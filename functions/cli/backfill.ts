@@ -74,7 +74,11 @@ export async function runBackfill(
     if (range.fromMs === undefined || range.toMs === undefined)
       throw new UsageError('backfill cloudwatch needs --from and --to');
     const config = withIngestWindow(await loadCliConfig(values.config, io), values);
-    const logs = new CloudWatchLogsClient(values.region === undefined ? {} : { region: values.region });
+    // More attempts than the SDK's 3: FilterLogEvents throttles at 5 requests a second per account and region.
+    const logs = new CloudWatchLogsClient({
+      maxAttempts: 8,
+      ...(values.region === undefined ? {} : { region: values.region }),
+    });
     const region = await ensureAwsConfig(logs.config, 'CloudWatch Logs', 'set AWS_REGION or pass --region');
     const source = cloudWatchUnits({
       logs,

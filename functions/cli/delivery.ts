@@ -153,6 +153,7 @@ export async function deliver(
 ): Promise<number> {
   const now = deps.nowMs ?? Date.now;
   const setup = prepare(values, config, plan, io, deps, now());
+  await setup.sink?.ready?.();
   if (setup.restamp !== undefined) io.stderr(`${setup.restamp.note}\n`);
   if (setup.presentIds === undefined && !values['no-dedupe'])
     io.stderr('OPENOBSERVE_URL is not set: not checking which rows OpenObserve already holds\n');

@@ -20,6 +20,8 @@ export interface Sink {
   readonly label: string;
   readonly maxBatchRows: number;
   readonly maxBatchBytes: number;
+  /** Checks the set-up (region, credentials) before any work; a usage error says what to set. */
+  readonly ready?: () => Promise<void>;
   /** One result per row, in order. Throws when the destination is unavailable (the run stops, resumable). */
   send(target: Target, rowsJson: readonly string[]): Promise<RowResult[]>;
 }

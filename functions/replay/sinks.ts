@@ -6,7 +6,7 @@ import {
   type ReingestOptions,
   reingestRecords,
 } from '../transform/firehose/reingest.ts';
-import { awsConfigError } from './aws-setup.ts';
+import { awsConfigError, ensureAwsConfig } from './aws-setup.ts';
 import { DestinationUnavailable } from './destination-unavailable.ts';
 import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -53,6 +53,9 @@ export function firehoseSink(
 ): Sink {
   return {
     label: `Firehose delivery stream ${streamName}`,
+    ready: async () => {
+      await ensureAwsConfig(client.config, `Firehose delivery stream ${streamName}`);
+    },
     maxBatchRows: 2000,
     maxBatchBytes: 3 * 1024 * 1024,
     async send(target, rowsJson) {

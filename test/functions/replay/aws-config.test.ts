@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
+import { RateLimiter } from '../../../functions/replay/rate-limit.ts';
+import { firehoseSink } from '../../../functions/replay/sinks.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { O2_ENV } from '../../helpers/replay.ts';
 
@@ -68,5 +71,13 @@ describe('AWS configuration errors', () => {
       /^bedrock-o2 replay: no AWS credentials for s3:\/\/backup-bucket\/errors\/: set AWS_PROFILE/,
     );
     expect(stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('the Firehose sink checks its region and credentials before a run', async () => {
+    process.env['AWS_REGION'] = 'us-east-1';
+    const sink = firehoseSink(new FirehoseClient({}), 'bedrock-o2-logs', new RateLimiter(1));
+    await expect(sink.ready?.()).rejects.toThrow(
+      /^no AWS credentials for Firehose delivery stream bedrock-o2-logs: set AWS_PROFILE/,
+    );
   });
 });
