@@ -122,6 +122,18 @@ const InvocationRowFieldsSchema = z.strictObject({
   aws_bedrock_image_count: int
     .optional()
     .describe('Images produced (bytes never copied); the number requested when the response went to S3'),
+  aws_bedrock_image_width: int
+    .optional()
+    .describe('Image generation: the requested width in pixels, else the model default'),
+  aws_bedrock_image_height: int
+    .optional()
+    .describe('Image generation: the requested height in pixels, else the model default'),
+  aws_bedrock_image_quality: z
+    .enum(['standard', 'premium'])
+    .optional()
+    .describe(
+      'Image generation: standard or premium as requested, else the model default; absent without tiers',
+    ),
   aws_bedrock_request_metadata: str.optional().describe('requestMetadata as JSON text'),
   gen_ai_usage_cost_usd: float.min(0).optional().describe('Estimated cost; present only when priced'),
   gen_ai_usage_input_cost_usd: float

@@ -7,7 +7,13 @@ import { createProgress } from '../replay/progress.ts';
 import { RateLimiter } from '../replay/rate-limit.ts';
 import { defaultRejectsPath, RejectsFile } from '../replay/rejects.ts';
 import { isComplete, type PresentIds, type RunSummary, runUnits, type Sink } from '../replay/run.ts';
-import { directSink, firehoseSink, openObservePresentIds, type StreamNames } from '../replay/sinks.ts';
+import {
+  directSink,
+  FIREHOSE_CLIENT_CONFIG,
+  firehoseSink,
+  openObservePresentIds,
+  type StreamNames,
+} from '../replay/sinks.ts';
 import { parseTimeRange, type TimeRange } from '../replay/time-range.ts';
 import type { UnitSource } from '../replay/unit.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
@@ -292,7 +298,7 @@ function connect(
     values.via === 'direct'
       ? directSink(api as OpenObserveApi, streams, new RateLimiter(rate, sleep))
       : firehoseSink(
-          new FirehoseClient({}),
+          new FirehoseClient(FIREHOSE_CLIENT_CONFIG),
           values.stream as string,
           new RateLimiter(firehoseMib * 1024 * 1024, sleep),
           sleep,

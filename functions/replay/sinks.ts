@@ -36,6 +36,9 @@ export function directSink(api: OpenObserveApi, streams: StreamNames, limiter: R
   };
 }
 
+/** Whole PutRecordBatch calls (throttling, 5xx, network) retried by the SDK, with more patience than the Lambda's. */
+export const FIREHOSE_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+
 /** Uncompressed bytes per Firehose record: its gzip stays well under the 1,000 KiB record limit. */
 const RECORD_SOURCE_BYTES = 900 * 1024;
 const ROWS_PER_RECORD = 500;
@@ -43,7 +46,8 @@ const ROWS_PER_RECORD = 500;
 /**
  * PutRecordBatch into the logs delivery stream, rows packed as gzip NDJSON records (the transform passes our
  * own rows through unchanged). The ≤ 500 records / ≤ 4 MiB chunking and the retry of failed entries are the
- * transform's re-ingest (reingest.ts); a row is accepted when Firehose accepted its record.
+ * transform's re-ingest (reingest.ts); whole calls are retried by the SDK client (FIREHOSE_CLIENT_CONFIG).
+ * A row is accepted when Firehose accepted its record.
  */
 export function firehoseSink(
   client: FirehoseClient,
@@ -91,7 +95,7 @@ export function firehoseSink(
         }
       };
       const accepted = await reingestRecords(put, streamName, records, {
-        maxAttempts: 8,
+        maxEntryAttempts: 8,
         baseDelayMs: 500,
         ...options,
       });

@@ -12,7 +12,8 @@ import type { Row, UnitItem } from './unit.ts';
 
 export type LogSource = 'cloudwatch_logs' | 's3';
 
-const QUIET: Telemetry = { recordFailed() {}, reingestFailed() {}, batchDone() {} };
+// Failures come back in the outcomes (and rows that needed the fallback carry `normalise_failed`).
+const QUIET: Telemetry = { recordFailed() {}, normaliseFailed() {}, reingestFailed() {}, batchDone() {} };
 
 function oneRecordEvent(data: string): FirehoseTransformationEvent {
   return {

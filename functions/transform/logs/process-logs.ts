@@ -18,6 +18,7 @@ import {
 import { transformRecord } from './transform-record.ts';
 
 const NO_ROWS: readonly object[] = [];
+const NO_BYTES: Buffer = Buffer.alloc(0);
 
 /**
  * The logs Firehose transformation, end to end: every record → decode → parse → normalise → encode (in
@@ -62,19 +63,19 @@ export async function processLogsEvent(
   const summary = newSummary();
   const records = inputRecords(event);
   const stats: (RowStats | undefined)[] = [];
+  const results: FirehoseTransformationResultRecord[] = [];
   const outcomes = records.map((record) => {
     const outcome = transformRecord(record.data, deps.normaliser);
+    results.push(toFirehoseResult(record.recordId, outcome, record.data));
     if (outcome.kind !== 'ok') {
       stats.push(undefined);
       return outcome;
     }
-    // Summarise now and drop the rows: holding a whole batch of row objects costs the GC more than this.
+    // Summarise now and drop the rows and the encoded bytes (the result holds them as base64): a batch's
+    // working memory is then one record's rows plus each record's output once.
     stats.push(rowStats(outcome.rows));
-    return deps.keepRows === true ? outcome : { ...outcome, rows: NO_ROWS };
+    return deps.keepRows === true ? outcome : { ...outcome, rows: NO_ROWS, data: NO_BYTES };
   });
-  const results: FirehoseTransformationResultRecord[] = records.map((record, index) =>
-    toFirehoseResult(record.recordId, outcomes[index] as RecordOutcome, record.data),
-  );
 
   if (deps.reingest !== undefined)
     await guardResponseSize(event, records, results, deps.reingest, deps.telemetry, summary);

@@ -1,5 +1,5 @@
 import type { TransformConfig } from '../../../schemas/transform-config.ts';
-import { asObject, safeStringify } from '../json-access.ts';
+import { asObject, ownValue, safeStringify } from '../json-access.ts';
 
 /** requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). */
 export interface MetadataFields {
@@ -69,7 +69,7 @@ export function metadataFields(
 
   let conversationId: string | undefined;
   for (const key of config.conversationKeys) {
-    const value = object[key];
+    const value = ownValue(object, key);
     if (typeof value === 'string' && value !== '') {
       conversationId = valueText(value);
       break;

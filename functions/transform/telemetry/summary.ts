@@ -44,22 +44,36 @@ export interface RowStats {
   readonly tokens: ReadonlyMap<string, { model: string; profileType: string; input: number; output: number }>;
 }
 
+/**
+ * The `Model` dimension of the token self-metrics: a resolved Bedrock model id, else `unresolved`. Never the
+ * request ARN or a name the body made up: each distinct value is a separate custom metric (and cost).
+ */
+export const UNRESOLVED_MODEL_DIMENSION = 'unresolved';
+
+function tokenMetricModel(responseModel: unknown, aliasUnknown: boolean): string {
+  return typeof responseModel === 'string' && responseModel !== '' && !aliasUnknown
+    ? responseModel
+    : UNRESOLVED_MODEL_DIMENSION;
+}
+
 export function rowStats(rows: readonly object[]): RowStats {
   const warnings = new Map<string, number>();
   const tokens = new Map<string, { model: string; profileType: string; input: number; output: number }>();
   let outside = 0;
   for (const row of rows as readonly Record<string, unknown>[]) {
     const codes = row['normaliser_warnings'];
+    let aliasUnknown = false;
     if (typeof codes === 'string') {
       for (const code of warningCodes(codes)) {
         warnings.set(code, (warnings.get(code) ?? 0) + 1);
         if (code === 'timestamp_outside_ingest_window') outside++;
+        else if (code === 'model_alias_unknown') aliasUnknown = true;
       }
     }
     const input = row['gen_ai_usage_input_tokens'];
     const output = row['gen_ai_usage_output_tokens'];
     if (typeof input !== 'number' && typeof output !== 'number') continue;
-    const model = String(row['gen_ai_response_model'] ?? row['gen_ai_request_model'] ?? 'unknown');
+    const model = tokenMetricModel(row['gen_ai_response_model'], aliasUnknown);
     const profileType = String(row['aws_bedrock_inference_profile_type'] ?? 'none');
     const key = `${model}\u0000${profileType}`;
     let entry = tokens.get(key);
@@ -91,20 +105,27 @@ export function addRowStats(summary: BatchSummary, stats: RowStats): void {
 /** Where the handler reports; the Lambda uses Powertools, the CLI writes to stderr. */
 export interface Telemetry {
   recordFailed(recordId: string, error: TransformError): void;
+  /** Normalising one invocation threw; it was written as a `normalise_failed` row (the record is fine). */
+  normaliseFailed(error: unknown): void;
   reingestFailed(count: number, streamName: string): void;
   batchDone(summary: BatchSummary): void;
 }
 
 /** The cause's type and stack frames, without its message: JSON.parse messages quote the input text. */
 export function safeCause(error: TransformError): string | undefined {
-  const cause = error.cause;
-  if (!(cause instanceof Error)) return undefined;
-  const frames = (cause.stack ?? '').split('\n').slice(1, 6).join('\n');
-  return `${cause.name}${frames === '' ? '' : `\n${frames}`}`;
+  return errorWithoutMessage(error.cause);
+}
+
+/** An error's type and first stack frames, never its message (messages can quote prompt text). */
+export function errorWithoutMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const frames = (error.stack ?? '').split('\n').slice(1, 6).join('\n');
+  return `${error.name}${frames === '' ? '' : `\n${frames}`}`;
 }
 
 export const silentTelemetry: Telemetry = {
   recordFailed: () => undefined,
+  normaliseFailed: () => undefined,
   reingestFailed: () => undefined,
   batchDone: () => undefined,
 };
