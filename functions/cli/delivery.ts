@@ -296,7 +296,12 @@ function connect(
   if (dryRun) return { settings, api, sink: undefined };
   const sink =
     values.via === 'direct'
-      ? directSink(api as OpenObserveApi, streams, new RateLimiter(rate, sleep))
+      ? directSink(
+          api as OpenObserveApi,
+          streams,
+          new RateLimiter(rate, sleep),
+          values['no-dedupe'] ? undefined : openObservePresentIds(api as OpenObserveApi, streams),
+        )
       : firehoseSink(
           new FirehoseClient(FIREHOSE_CLIENT_CONFIG),
           values.stream as string,

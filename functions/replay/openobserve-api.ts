@@ -15,6 +15,8 @@ export interface ApiOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Attempts per request, the first included. Default 6. */
   readonly maxAttempts?: number;
+  /** Per attempt. Default 120 s. */
+  readonly timeoutMs?: number;
   /** First backoff, doubled per attempt, ±20 % jitter. Default 1000 ms. */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -27,9 +29,14 @@ export class OpenObserveUnavailable extends DestinationUnavailable {
 
 export type RowResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/**
+ * `ambiguous`: a 5xx, a timeout or a connection lost after sending. The server may have stored some rows, so
+ * the caller checks what is there before sending again (`_bulk` is not idempotent).
+ */
 export type BulkOutcome =
   | { readonly kind: 'answered'; readonly results: readonly RowResult[] }
-  | { readonly kind: 'too-large' };
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'ambiguous'; readonly reason: string };
 
 export interface SearchPage {
   readonly hits: readonly Record<string, unknown>[];
@@ -48,6 +55,7 @@ export class OpenObserveApi {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly timeoutMs: number;
   /** Requests retried after a 429/5xx/network error, for the summary. */
   retries = 0;
 
@@ -60,6 +68,15 @@ export class OpenObserveApi {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  get attempts(): number {
+    return this.maxAttempts;
+  }
+
+  get url(): string {
+    return this.settings.url;
   }
 
   get where(): string {
@@ -71,10 +88,14 @@ export class OpenObserveApi {
     const action = `{"index":{"_index":${JSON.stringify(stream)}}}\n`;
     let body = '';
     for (const json of rowsJson) body += `${action}${json}\n`;
-    const { status, text } = await this.post('/_bulk', gzipSync(Buffer.from(body, 'utf8'), { level: 1 }), {
-      'Content-Type': 'application/x-ndjson',
-      'Content-Encoding': 'gzip',
-    });
+    const answer = await this.post(
+      '/_bulk',
+      gzipSync(Buffer.from(body, 'utf8'), { level: 1 }),
+      { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' },
+      false,
+    );
+    if (answer.ambiguous) return { kind: 'ambiguous', reason: answer.text };
+    const { status, text } = answer;
     if (status === 413) return { kind: 'too-large' };
     if (status !== 200) {
       const reason = `http_${status}: ${oneLine(text)}`;
@@ -98,9 +119,12 @@ export class OpenObserveApi {
       encoding: '',
       use_cache: false,
     });
-    const { status, text } = await this.post('/_search?type=logs', body, {
-      'Content-Type': 'application/json',
-    });
+    const { status, text } = await this.post(
+      '/_search?type=logs',
+      body,
+      { 'Content-Type': 'application/json' },
+      true,
+    );
     if (status !== 200) {
       if (MISSING_STREAM.test(text)) return { hits: [], total: 0 };
       throw new OpenObserveUnavailable(`search failed: HTTP ${status}: ${oneLine(text)}`);
@@ -119,11 +143,16 @@ export class OpenObserveApi {
     };
   }
 
+  /**
+   * POST with retries. A request that was not processed (429, or no connection made) is retried here; for a
+   * request that is not idempotent, a 5xx, a timeout or a connection lost mid-way comes back as `ambiguous`.
+   */
   private async post(
     path: string,
     body: string | Buffer,
     headers: Record<string, string>,
-  ): Promise<{ status: number; text: string }> {
+    idempotent: boolean,
+  ): Promise<{ status: number; text: string; ambiguous: boolean }> {
     const url = `${this.settings.url}/api/${encodeURIComponent(this.settings.org)}${path}`;
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
@@ -133,9 +162,11 @@ export class OpenObserveApi {
           method: 'POST',
           headers: { ...headers, Authorization: `Basic ${this.settings.credentials}` },
           body,
+          signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        lastProblem = `cannot reach ${this.settings.url}: ${(error as Error).message}`;
+        lastProblem = `cannot reach ${this.settings.url}: ${networkReason(error as Error)}`;
+        if (!idempotent && !notSent(error as Error)) return { status: 0, text: lastProblem, ambiguous: true };
         await this.backoff(attempt, null);
         continue;
       }
@@ -145,8 +176,11 @@ export class OpenObserveApi {
           `OpenObserve refused the credentials (HTTP ${response.status}) for org ${this.settings.org}: set OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN`,
         );
       }
-      if (!RETRYABLE(response.status) || MISSING_STREAM.test(text)) return { status: response.status, text };
+      if (!RETRYABLE(response.status) || MISSING_STREAM.test(text))
+        return { status: response.status, text, ambiguous: false };
       lastProblem = `HTTP ${response.status}: ${oneLine(text)}`;
+      if (!idempotent && response.status !== 429)
+        return { status: response.status, text: lastProblem, ambiguous: true };
       await this.backoff(attempt, response.headers.get('retry-after'));
     }
     throw new OpenObserveUnavailable(
@@ -154,15 +188,25 @@ export class OpenObserveApi {
     );
   }
 
+  /** The wait before attempt `attempt + 1`: Retry-After when given, else exponential with jitter. */
+  delayBefore(attempt: number, retryAfter: string | null): number {
+    const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+    const exponential = Math.min(this.baseDelayMs * 2 ** (attempt - 1), this.maxDelayMs);
+    return Number.isFinite(seconds)
+      ? Math.min(seconds * 1000, this.maxDelayMs)
+      : exponential * (0.8 + Math.random() * 0.4);
+  }
+
+  /** Waits before another attempt and counts the retry. */
+  async pause(attempt: number): Promise<void> {
+    this.retries++;
+    await this.sleep(this.delayBefore(attempt, null));
+  }
+
   private async backoff(attempt: number, retryAfter: string | null): Promise<void> {
     if (attempt >= this.maxAttempts) return;
     this.retries++;
-    const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-    const exponential = Math.min(this.baseDelayMs * 2 ** (attempt - 1), this.maxDelayMs);
-    const delay = Number.isFinite(seconds)
-      ? Math.min(seconds * 1000, this.maxDelayMs)
-      : exponential * (0.8 + Math.random() * 0.4);
-    await this.sleep(delay);
+    await this.sleep(this.delayBefore(attempt, retryAfter));
   }
 }
 
@@ -192,6 +236,24 @@ export function bulkResults(text: string, sent: number): RowResult[] {
     const reason = typeof error?.reason === 'string' ? `: ${oneLine(error.reason)}` : '';
     return { ok: false, reason: `${type}${reason}` };
   });
+}
+
+/** Failures that happen before a request is sent: safe to send again. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function causeCode(error: Error): string | undefined {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function notSent(error: Error): boolean {
+  return NOT_SENT.has(causeCode(error) ?? '');
+}
+
+/** fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout, a certificate error). */
+function networkReason(error: Error): string {
+  if (error.name === 'TimeoutError') return 'no answer in time';
+  return causeCode(error) ?? error.message.split('\n')[0] ?? 'failed';
 }
 
 function oneLine(text: string): string {

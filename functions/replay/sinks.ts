@@ -8,32 +8,114 @@ import {
 } from '../transform/firehose/reingest.ts';
 import { awsConfigError, ensureAwsConfig } from './aws-setup.ts';
 import { DestinationUnavailable } from './destination-unavailable.ts';
-import { isPlainIdentifier, type OpenObserveApi, type RowResult, sqlString } from './openobserve-api.ts';
+import {
+  isPlainIdentifier,
+  type OpenObserveApi,
+  OpenObserveUnavailable,
+  type RowResult,
+  sqlString,
+} from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { metricKey, type PresentIds, type Sink } from './run.ts';
+import { metricKey, type PresentIds, rowKey, type Sink } from './run.ts';
 import type { Target } from './unit.ts';
 
 /** Where rows end up: `_bulk` straight to OpenObserve, or back into the deployed Firehose delivery stream. */
 
 export type StreamNames = Readonly<Record<Target, string>>;
 
-/** OpenObserve `_bulk`: ≤ 500 rows and ≤ 5 MiB a request (openobserve-contract.md §5: modest batches). */
-export function directSink(api: OpenObserveApi, streams: StreamNames, limiter: RateLimiter): Sink {
-  const send = async (stream: string, rowsJson: readonly string[]): Promise<RowResult[]> => {
+/**
+ * OpenObserve `_bulk`: ≤ 500 rows and ≤ 5 MiB a request (openobserve-contract.md §5: modest batches). `_bulk` is
+ * not idempotent, so after an ambiguous failure (5xx, timeout, connection lost) the rows OpenObserve already
+ * holds are looked up (when dedupe is on) and only the others are sent again.
+ */
+export function directSink(
+  api: OpenObserveApi,
+  streams: StreamNames,
+  limiter: RateLimiter,
+  presentIds?: PresentIds,
+): Sink {
+  /** One request, halved on 413 until it fits (one row at the least). */
+  const sendOnce = async (stream: string, rowsJson: readonly string[]): Promise<RowResult[] | string> => {
     await limiter.take(1);
     const outcome = await api.bulk(stream, rowsJson);
     if (outcome.kind === 'answered') return [...outcome.results];
-    // 413: the server's body limit is below our batch; halve until it fits, one row at the least.
+    if (outcome.kind === 'ambiguous') return outcome.reason;
     if (rowsJson.length === 1) return [{ ok: false, reason: 'too_large: HTTP 413 for a single row' }];
     const half = Math.ceil(rowsJson.length / 2);
-    return [...(await send(stream, rowsJson.slice(0, half))), ...(await send(stream, rowsJson.slice(half)))];
+    const first = await sendOnce(stream, rowsJson.slice(0, half));
+    if (typeof first === 'string') return first;
+    const second = await sendOnce(stream, rowsJson.slice(half));
+    return typeof second === 'string' ? second : [...first, ...second];
   };
+
   return {
     label: `OpenObserve ${api.where}`,
     maxBatchRows: 500,
     maxBatchBytes: 5 * 1024 * 1024,
-    send: (target, rowsJson) => send(streams[target], rowsJson),
+    async send(target, rowsJson) {
+      const results: (RowResult | undefined)[] = new Array(rowsJson.length);
+      let pending = rowsJson.map((_, index) => index);
+      let problem = '';
+      for (let attempt = 1; attempt <= api.attempts && pending.length > 0; attempt++) {
+        if (attempt > 1) {
+          await api.pause(attempt - 1);
+          if (presentIds !== undefined) {
+            const there = await alreadyThere(presentIds, target, pending, rowsJson);
+            for (const index of there) results[index] = { ok: true };
+            pending = pending.filter((index) => !there.has(index));
+            if (pending.length === 0) break;
+          }
+        }
+        const outcome = await sendOnce(
+          streams[target],
+          pending.map((index) => rowsJson[index] as string),
+        );
+        if (typeof outcome !== 'string') {
+          pending.forEach((index, position) => {
+            results[index] = outcome[position] ?? { ok: false, reason: 'no_answer_for_row' };
+          });
+          pending = [];
+        } else problem = outcome;
+      }
+      if (pending.length > 0)
+        throw new OpenObserveUnavailable(
+          `OpenObserve at ${api.url} did not answer after ${api.attempts} attempts (${problem})`,
+        );
+      return results as RowResult[];
+    },
   };
+}
+
+/** Which of the pending rows OpenObserve holds now (rows without a key cannot be looked up). */
+async function alreadyThere(
+  presentIds: PresentIds,
+  target: Target,
+  pending: readonly number[],
+  rowsJson: readonly string[],
+): Promise<Set<number>> {
+  const byKey = new Map<string, number>();
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const index of pending) {
+    const row = JSON.parse(rowsJson[index] as string) as Record<string, unknown>;
+    const key = rowKey(target, row, 0);
+    if (key.startsWith('#')) continue;
+    byKey.set(key, index);
+    const timestamp = Number(row['_timestamp']);
+    start = Math.min(start, timestamp);
+    end = Math.max(end, timestamp);
+  }
+  const there = new Set<number>();
+  if (byKey.size === 0) return there;
+  const keys = [...byKey.keys()];
+  for (let i = 0; i < keys.length; i += 500) {
+    const found = await presentIds(target, keys.slice(i, i + 500), start - 1_000_000, end + 1_000_000);
+    for (const key of found) {
+      const index = byKey.get(key);
+      if (index !== undefined) there.add(index);
+    }
+  }
+  return there;
 }
 
 /** Whole PutRecordBatch calls (throttling, 5xx, network) retried by the SDK, with more patience than the Lambda's. */

@@ -162,6 +162,8 @@ export interface FakeOpenObserve {
   maxRowsPerRequest?: number;
   /** False: count what arrives without storing rows (the memory test measures the CLI, not this fake). */
   keepRows?: boolean;
+  /** The next N `_bulk` requests are stored but answered 502 (the answer lost after the work was done). */
+  storeThenFail?: number;
   /** After this many successful `_bulk` requests, answer 503 forever (a server going down mid-run). */
   failAfterRequests?: number;
   bulkRequests: number;
@@ -222,6 +224,10 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
         rows.push(row);
         state.streams.set(stream, rows);
         items.push({ index: { _index: stream, status: 200 } });
+      }
+      if ((state.storeThenFail ?? 0) > 0) {
+        state.storeThenFail = (state.storeThenFail ?? 0) - 1;
+        return new HttpResponse('Bad Gateway', { status: 502 });
       }
       return HttpResponse.json({
         took: 1,

@@ -197,6 +197,17 @@ describe('replay --via direct', () => {
     expect(new Set(o2.bulkRowsReceived).size).toBe(o2.bulkRowsReceived.length);
   });
 
+  it('after a 5xx that came after the rows were stored, looks them up and does not send them again', async () => {
+    fakeS3(backupBucket().objects);
+    const o2 = fakeOpenObserve(server);
+    o2.storeThenFail = 2;
+    const result = await replay(['s3://backup-bucket', '--json']);
+    expect(result.code).toBe(0);
+    expect(o2.ids().sort()).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7']);
+    expect(new Set(o2.bulkRowsReceived).size).toBe(o2.bulkRowsReceived.length);
+    expect(jsonSummary(result.stdout)).toMatchObject({ accepted: 9 });
+  });
+
   it('stops when OpenObserve goes down mid-run and the next run resumes without sending a row twice', async () => {
     const t = Date.now() - HOUR;
     const objects = new Map<string, Buffer>();
