@@ -172,6 +172,30 @@ export interface FakeOpenObserve {
   ids(stream?: string): string[];
 }
 
+/** Stores each (action, document) pair of a `_bulk` body and answers an item per document. */
+function ingest(state: FakeOpenObserve, lines: readonly string[]): object[] {
+  const items: object[] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const stream = (JSON.parse(lines[i] as string) as { index: { _index: string } }).index._index;
+    const row = JSON.parse(lines[i + 1] as string) as Record<string, unknown>;
+    state.bulkRowsReceived.push(String(row['aws_request_id'] ?? `${stream}:${row['metric_name']}`));
+    const reason = state.keepRows === false ? undefined : state.reject?.(row);
+    if (reason !== undefined) {
+      items.push({
+        index: { _index: stream, status: 422, error: { type: 'schema_conformance_failed', reason } },
+      });
+      continue;
+    }
+    if (state.keepRows !== false) {
+      const rows = state.streams.get(stream) ?? [];
+      rows.push(row);
+      state.streams.set(stream, rows);
+    }
+    items.push({ index: { _index: stream, status: 200 } });
+  }
+  return items;
+}
+
 /** OpenObserve `_bulk` and the dedupe `_search` (…WHERE aws_request_id IN (…)) on msw, rows kept in memory. */
 export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenObserve {
   const state: FakeOpenObserve = {
@@ -204,27 +228,7 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
       if (state.maxRowsPerRequest !== undefined && lines.length / 2 > state.maxRowsPerRequest)
         return new HttpResponse('Payload Too Large', { status: 413 });
       served++;
-      const items: object[] = [];
-      for (let i = 0; i < lines.length; i += 2) {
-        const stream = (JSON.parse(lines[i] as string) as { index: { _index: string } }).index._index;
-        const row = JSON.parse(lines[i + 1] as string) as Record<string, unknown>;
-        state.bulkRowsReceived.push(String(row['aws_request_id'] ?? `${stream}:${row['metric_name']}`));
-        if (state.keepRows === false) {
-          items.push({ index: { _index: stream, status: 200 } });
-          continue;
-        }
-        const reason = state.reject?.(row);
-        if (reason !== undefined) {
-          items.push({
-            index: { _index: stream, status: 422, error: { type: 'schema_conformance_failed', reason } },
-          });
-          continue;
-        }
-        const rows = state.streams.get(stream) ?? [];
-        rows.push(row);
-        state.streams.set(stream, rows);
-        items.push({ index: { _index: stream, status: 200 } });
-      }
+      const items = ingest(state, lines);
       if ((state.storeThenFail ?? 0) > 0) {
         state.storeThenFail = (state.storeThenFail ?? 0) - 1;
         return new HttpResponse('Bad Gateway', { status: 502 });
