@@ -10,8 +10,6 @@ import type { Row, UnitItem } from './unit.ts';
  * NDJSON), through the pipelines' own entry points, so replay and backfill make exactly the live rows.
  */
 
-export type LogSource = 'cloudwatch_logs' | 's3';
-
 // Failures come back in the outcomes (and rows that needed the fallback carry `normalise_failed`).
 const QUIET: Telemetry = { recordFailed() {}, normaliseFailed() {}, reingestFailed() {}, batchDone() {} };
 
@@ -25,13 +23,12 @@ function oneRecordEvent(data: string): FirehoseTransformationEvent {
 }
 
 /**
- * The rows of one logs-stream record (base64 data). `aws_bedrock_log_source` is set where the normaliser did
- * not set it (record-schema §2: where the log was read).
+ * The rows of one logs-stream record (base64 data) in any shape the logs stream takes: a CloudWatch Logs
+ * envelope, Bedrock's own log NDJSON or our rows. The transform sets `aws_bedrock_log_source`.
  */
 export async function logsRecordItems(
   data: string,
   normaliser: RowMaker,
-  source: LogSource,
   where: string,
 ): Promise<UnitItem[]> {
   const { outcomes } = await processLogsEvent(oneRecordEvent(data), {
@@ -44,11 +41,7 @@ export async function logsRecordItems(
   if (outcome.kind === 'dropped') return [{ kind: 'skipped', reason: `dropped_${outcome.reason}` }];
   if (outcome.kind === 'failed')
     return [{ kind: 'unreadable', reason: `transform_failed: ${outcome.error.message}`, where }];
-  return outcome.rows.map((row) => {
-    const typed = row as Row;
-    typed['aws_bedrock_log_source'] ??= source;
-    return { kind: 'row', target: 'logs', row: typed };
-  });
+  return outcome.rows.map((row) => ({ kind: 'row', target: 'logs', row: row as Row }));
 }
 
 /** The rows of one metrics-stream record (base64 of metric-stream NDJSON). */

@@ -72,10 +72,13 @@ export function processingFailedDoc(logs: readonly Record<string, unknown>[], qu
 /** Rows exactly as the live transform makes them for these logs. */
 export function rowsFor(logs: readonly Record<string, unknown>[]): Record<string, unknown>[] {
   const normaliser = createNormaliser(parseConfig(TransformConfigSchema, {}, 'test'));
-  return logs.map((log) => ({
-    ...(normaliser.invocationRow(log as never, { logGroup: 'bedrock/model-invocations' }) as object),
-    aws_bedrock_log_source: 'cloudwatch_logs',
-  }));
+  return logs.map(
+    (log) =>
+      normaliser.invocationRow(log as never, {
+        logSource: 'cloudwatch_logs',
+        logGroup: 'bedrock/model-invocations',
+      }) as unknown as Record<string, unknown>,
+  );
 }
 
 /** An http-endpoint-failed document: rawData is the transform's output, gzip NDJSON rows. */

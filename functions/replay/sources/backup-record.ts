@@ -1,6 +1,5 @@
 import { TransformError } from '../../transform/firehose/errors.ts';
 import { decodeUtf8, recordBytes } from '../../transform/firehose/record-bytes.ts';
-import type { JsonObject } from '../../transform/json-access.ts';
 import type { RowMaker } from '../../transform/row/normalise.ts';
 import { logsRecordItems, metricsRecordItems } from '../transform-input.ts';
 import type { Row, UnitItem } from '../unit.ts';
@@ -11,8 +10,8 @@ import type { Row, UnitItem } from '../unit.ts';
  * - a CloudWatch Logs envelope (`processing-failed/` of the logs stream): run today's transform;
  * - our own rows, NDJSON with `record_schema_version` (`http-endpoint-failed/`): taken as they are;
  * - metric-stream NDJSON (`processing-failed/` of the metrics stream): run today's metrics transform;
- * - Bedrock's own invocation logs, NDJSON (records the S3 source put into the logs stream): normalised as
- *   `backfill s3` does, `aws_bedrock_log_source: s3`.
+ * - Bedrock's own invocation logs, NDJSON (records the S3 source put into the logs stream): run today's
+ *   transform, as for an envelope.
  * Numeric fields of the document (attemptsMade, timestamps) may be quoted; nothing here depends on them.
  */
 
@@ -44,13 +43,12 @@ export async function backupDocumentItems(
   }
   switch (shapeOf(text)) {
     case 'envelope':
-      return logsRecordItems(rawData, ctx.normaliser, 'cloudwatch_logs', where);
+    case 'bedrock-logs':
+      return logsRecordItems(rawData, ctx.normaliser, where);
     case 'metric-stream':
       return metricsRecordItems(rawData, ctx.maxDecompressedBytes, where);
     case 'rows':
       return rowItems(text, where);
-    case 'bedrock-logs':
-      return bedrockLogItems(text, where, ctx.normaliser);
     default:
       return [{ kind: 'unreadable', reason: 'unknown_backup_record', where }];
   }
@@ -107,38 +105,6 @@ function rowItems(text: string, where: string): UnitItem[] {
       target: typed['source_type'] === 'cloudwatch_metric_stream' ? 'metrics' : 'logs',
       row: typed,
     });
-  }
-  return items;
-}
-
-function bedrockLogItems(text: string, where: string, normaliser: RowMaker): UnitItem[] {
-  const items: UnitItem[] = [];
-  let lineNumber = 0;
-  for (const line of text.split('\n')) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    let log: unknown;
-    try {
-      log = JSON.parse(line);
-    } catch {
-      items.push({ kind: 'unreadable', reason: 'line is not JSON', where: `${where} log ${lineNumber}` });
-      continue;
-    }
-    if (
-      log === null ||
-      typeof log !== 'object' ||
-      (log as { schemaType?: unknown }).schemaType !== 'ModelInvocationLog'
-    ) {
-      items.push({
-        kind: 'unreadable',
-        reason: 'line is not a ModelInvocationLog',
-        where: `${where} log ${lineNumber}`,
-      });
-      continue;
-    }
-    const row = normaliser.invocationRow(log as JsonObject, {}) as unknown as Row;
-    row['aws_bedrock_log_source'] ??= 's3';
-    items.push({ kind: 'row', target: 'logs', row });
   }
   return items;
 }

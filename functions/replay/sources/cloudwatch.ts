@@ -123,12 +123,7 @@ async function envelopeItems(
     })),
   };
   const data = gzipSync(JSON.stringify(envelope), { level: 1 }).toString('base64');
-  const items = await logsRecordItems(
-    data,
-    options.normaliser,
-    'cloudwatch_logs',
-    `${options.logGroup} ${where}`,
-  );
+  const items = await logsRecordItems(data, options.normaliser, `${options.logGroup} ${where}`);
   // The live record limit applies to one envelope's output; halve rather than fail events that fit alone.
   const tooLarge =
     items.length === 1 && items[0]?.kind === 'unreadable' && items[0].reason.includes('record limit');

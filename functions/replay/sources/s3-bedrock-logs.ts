@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyBedrockLogKey, readInvocationLogs } from '../../s3-source/log-object.ts';
 import { gunzipBounded, isGzip } from '../../transform/firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../../transform/json-access.ts';
-import type { RowMaker } from '../../transform/row/normalise.ts';
+import type { LogEventMeta, RowMaker } from '../../transform/row/normalise.ts';
 import { parseS3ObjectUrl } from '../s3-url.ts';
 import { partitionMayHold, type TimeRange } from '../time-range.ts';
 import type { Row, Unit, UnitItem, UnitSource } from '../unit.ts';
@@ -14,6 +14,8 @@ import { listObjects, objectBody } from './list-objects.ts';
  * with `hydrate`, bodies Bedrock offloaded to `data/` are loaded back to fill the content fields.
  */
 
+/** What the S3 source Lambda's transform passes for a log read from S3: no log group, stream or event. */
+const S3_LOG: LogEventMeta = { logSource: 's3' };
 /** Bedrock writes a batch within minutes of the invocation; an hour either side is ample. */
 const LOG_LAG_MS = 3_600_000;
 /** An offloaded body larger than this is left offloaded (counted), not held in memory. */
@@ -71,8 +73,7 @@ async function* logObjectItems(
       for (const problem of await hydrateBodies(options.s3, item.log))
         yield { kind: 'note', reason: problem };
     }
-    const row = options.normaliser.invocationRow(item.log, {}) as unknown as Row;
-    row['aws_bedrock_log_source'] ??= 's3';
+    const row = options.normaliser.invocationRow(item.log, S3_LOG) as unknown as Row;
     yield { kind: 'row', target: 'logs', row };
   }
 }

@@ -1,10 +1,12 @@
-import { encodeRows } from '../firehose/encode.ts';
+import { gzipSync } from 'node:zlib';
+import { GZIP_OPTIONS } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
-import type { RowMaker } from '../row/normalise.ts';
-import { decodeEnvelope } from './cloudwatch-envelope.ts';
+import type { LogEventMeta, RowMaker } from '../row/normalise.ts';
+import type { CloudWatchEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
 import { parseLogMessage } from './parse-message.ts';
+import { decodeLogsRecord, type LogsLine } from './record-shapes.ts';
 
 /**
  * One logs-stream record → its outcome. Whatever goes wrong in decoding or encoding the record fails that
@@ -14,43 +16,42 @@ import { parseLogMessage } from './parse-message.ts';
 /** Firehose hands at most 1,024,000 bytes per record to an HTTP endpoint. */
 export const MAX_OUTPUT_RECORD_BYTES = 1_024_000;
 
+/** A Bedrock log read from S3 has no log group, stream or event: only its own fields. */
+const S3_META: LogEventMeta = { logSource: 's3' };
+
+/** Where a record's rows go, in order: encoded rows, or rows passed through as their original line. */
+interface RowSink {
+  add(row: object): void;
+  addLine(text: string, row: object): void;
+}
+
 export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutcome {
   let stage: TransformStage = 'decode';
   try {
-    const envelope = decodeEnvelope(data, normaliser.config.maxDecompressedBytes);
-    if (envelope.messageType === 'CONTROL_MESSAGE') return { kind: 'dropped', reason: 'control_message' };
+    const record = decodeLogsRecord(data, normaliser.config.maxDecompressedBytes);
+    if (record.shape === 'cloudwatch' && record.envelope.messageType === 'CONTROL_MESSAGE')
+      return { kind: 'dropped', reason: 'control_message' };
 
-    const keepOtherLines = normaliser.config.nonBedrockLines === 'keep';
     const rows: object[] = [];
-    for (const event of envelope.logEvents) {
-      stage = 'parse';
-      const parsed = parseLogMessage(event.message);
-      stage = 'normalise';
-      if (parsed.kind === 'invocation') {
-        rows.push(
-          normaliser.invocationRow(parsed.log, {
-            logGroup: envelope.logGroup,
-            logStream: envelope.logStream,
-            eventId: event.id,
-            eventTimestampMs: event.timestamp,
-          }),
-        );
-      } else if (keepOtherLines) {
-        rows.push(
-          logRow(event.message, {
-            accountId: envelope.owner,
-            logGroup: envelope.logGroup,
-            logStream: envelope.logStream,
-            eventId: event.id,
-            eventTimestampMs: event.timestamp,
-          }),
-        );
-      }
-    }
+    let ndjson = '';
+    const sink: RowSink = {
+      add(row) {
+        rows.push(row);
+        ndjson += `${JSON.stringify(row)}\n`;
+      },
+      addLine(text, row) {
+        rows.push(row);
+        ndjson += `${text}\n`;
+      },
+    };
+    stage = 'normalise';
+    if (record.shape === 'cloudwatch') envelopeRows(record.envelope, normaliser, sink);
+    else ndjsonRows(record.lines, normaliser, sink);
     if (rows.length === 0) return { kind: 'dropped', reason: 'no_rows' };
 
     stage = 'encode';
-    const encoded = encodeRows(rows);
+    // zlib converts a string input more slowly than Buffer.from does.
+    const encoded = gzipSync(Buffer.from(ndjson, 'utf8'), GZIP_OPTIONS);
     if (encoded.length > MAX_OUTPUT_RECORD_BYTES) {
       throw new TransformError(
         'encode',
@@ -62,3 +63,73 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
     return { kind: 'failed', error: asTransformError(error, stage) };
   }
 }
+
+/** The rows of one subscription envelope's log events. */
+function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, sink: RowSink): void {
+  if (envelope.messageType === 'CONTROL_MESSAGE') return;
+  const keepOtherLines = normaliser.config.nonBedrockLines === 'keep';
+  for (const event of envelope.logEvents) {
+    const parsed = parseLogMessage(event.message);
+    if (parsed.kind === 'invocation') {
+      sink.add(
+        normaliser.invocationRow(parsed.log, {
+          logSource: 'cloudwatch_logs',
+          logGroup: envelope.logGroup,
+          logStream: envelope.logStream,
+          eventId: event.id,
+          eventTimestampMs: event.timestamp,
+        }),
+      );
+    } else if (keepOtherLines) {
+      sink.add(
+        logRow(event.message, {
+          accountId: envelope.owner,
+          logSource: 'cloudwatch_logs',
+          logGroup: envelope.logGroup,
+          logStream: envelope.logStream,
+          eventId: event.id,
+          eventTimestampMs: event.timestamp,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * The rows of an NDJSON record, line by line: Bedrock logs are normalised, our own rows pass through as
+ * their original text, envelope lines are read as envelopes. A line that is none of these has no time of
+ * its own, so its `log` row takes the time of the record's first row (lines of one S3 object are minutes
+ * apart at most); with no other row to take it from, the record fails and is kept whole in S3.
+ */
+function ndjsonRows(lines: readonly LogsLine[], normaliser: RowMaker, sink: RowSink): void {
+  let firstTimeUs: unknown;
+  const timed: RowSink = {
+    add(row) {
+      firstTimeUs ??= timeOf(row);
+      sink.add(row);
+    },
+    addLine(text, row) {
+      firstTimeUs ??= timeOf(row);
+      sink.addLine(text, row);
+    },
+  };
+  const other: string[] = [];
+  for (const line of lines) {
+    if (line.kind === 'invocation') timed.add(normaliser.invocationRow(line.log, S3_META));
+    else if (line.kind === 'row') timed.addLine(line.text, line.row);
+    else if (line.kind === 'envelope') envelopeRows(line.envelope, normaliser, timed);
+    else if (normaliser.config.nonBedrockLines === 'keep') other.push(line.text);
+  }
+  if (other.length === 0) return;
+  if (typeof firstTimeUs !== 'number' || !(firstTimeUs > 0)) {
+    throw new TransformError(
+      'normalise',
+      `${other.length} line(s) are not invocation logs and the record has no invocation to take a time from`,
+    );
+  }
+  for (const text of other) {
+    sink.add(logRow(text, { accountId: undefined, logSource: 's3', eventTimestampMs: firstTimeUs / 1000 }));
+  }
+}
+
+const timeOf = (row: object): unknown => (row as { _timestamp?: unknown })._timestamp;

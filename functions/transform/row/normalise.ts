@@ -21,8 +21,12 @@ import { warningsJson } from './warnings.ts';
  * tokens, status, content, metadata and price are done here once; the provider only reads its bodies.
  */
 
-/** Where the log event came from (absent for S3 backfill). */
+/** Where a log was read: a CloudWatch Logs subscription (or CloudWatch backfill), or Bedrock's S3 objects. */
+export type LogSource = 'cloudwatch_logs' | 's3';
+
+/** Where the log event came from (the CloudWatch fields are absent for a log read from S3). */
 export interface LogEventMeta {
+  readonly logSource?: LogSource | undefined;
   readonly logGroup?: string | undefined;
   readonly logStream?: string | undefined;
   readonly eventId?: string | undefined;
@@ -321,6 +325,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_log_group: meta.logGroup,
     aws_log_stream: meta.logStream,
     aws_log_event_id: meta.eventId,
+    aws_bedrock_log_source: meta.logSource,
     gen_ai_provider_name: 'aws.bedrock',
     gen_ai_operation_name: fields.operationName,
     aws_bedrock_operation: operation,

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { runReplay } from '../../../functions/cli/replay.ts';
+import { InvocationRowSchema } from '../../../schemas/invocation-row.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { useMswServer } from '../../helpers/msw.ts';
 import {
@@ -94,6 +95,8 @@ describe('replay --via direct', () => {
     expect(
       stored.filter((row) => ['req-5', 'req-6', 'req-7'].includes(String(row['aws_request_id']))),
     ).toEqual(endpointRows);
+    // Every row keeps the contract the live pipeline writes.
+    for (const row of stored) expect(InvocationRowSchema.safeParse(row).success).toBe(true);
     expect((o2.streams.get('bedrock_metrics') ?? []).map((row) => row['metric_name']).sort()).toEqual([
       'InvocationLatency',
       'Invocations',

@@ -84,7 +84,23 @@ const envelope = fc.record({
   }),
 });
 
+/** NDJSON as the S3 source and replay send it: invocation logs, arbitrary lines, envelopes, our own rows. */
+const ndjsonRecord = fc
+  .array(
+    fc.oneof(
+      invocationLog,
+      message,
+      envelope.map((env) => JSON.stringify(env)),
+      fc
+        .constantFrom(...fixtureLogs.slice(0, 5))
+        .map((log) => JSON.stringify(normaliser.invocationRow(log, { logSource: 's3' }))),
+    ),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((lines) => gzipSync(lines.join('\n')).toString('base64'));
+
 const recordDataArb = fc.oneof(
+  ndjsonRecord,
   envelope.map((env) => gzipSync(JSON.stringify(env)).toString('base64')),
   envelope.map((env) => Buffer.from(JSON.stringify(env)).toString('base64')),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')),
