@@ -16,10 +16,10 @@ import {
 } from '../replay/sinks.ts';
 import { parseTimeRange, type TimeRange } from '../replay/time-range.ts';
 import type { UnitSource } from '../replay/unit.ts';
+import { renderSummary, summaryJson, windowRemedies } from './delivery-summary.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 import { type OpenObserveSettings, openObserveSettings } from './openobserve.ts';
 import { type RestampPlan, restampPlan } from './restamp.ts';
-import { formatTable } from './table.ts';
 
 /**
  * What `replay` and `backfill` share: the delivery flags, the run's set-up (destination, dedupe, checkpoint,
@@ -205,7 +205,15 @@ export async function deliver(
   report(summary, setup, io);
   if (values.json)
     io.stdout(
-      `${JSON.stringify(summaryJson(summary, plan, { dryRun: values['dry-run'], via: values.via, setup }))}\n`,
+      `${JSON.stringify(
+        summaryJson(summary, plan, {
+          dryRun: values['dry-run'],
+          via: values.via,
+          retries: setup.api?.retries ?? 0,
+          rejects: setup.rejects,
+          checkpointPath: setup.checkpoint.path,
+        }),
+      )}\n`,
     );
   else io.stdout(renderSummary(summary, plan.unitNoun, values['dry-run']));
   return isComplete(summary) ? EXIT_OK : EXIT_INCOMPLETE;
@@ -349,80 +357,4 @@ function report(summary: RunSummary, setup: Setup, io: CliIo): void {
     io.stderr(
       `stopped: ${summary.aborted}\nrun the same command again to resume from ${setup.checkpoint.path}\n`,
     );
-}
-
-export function windowRemedies(count: number, windowHours: number): string {
-  return `${count} rows are older than OpenObserve's ingest window (${windowHours} h) and were not sent: OpenObserve drops such rows and still answers success.
-Either: raise ZO_INGEST_ALLOWED_UPTO on the server (hours, e.g. 720 for 30 days; restart it) and pass --ingest-window-hours with the same value,
-or:     pass --restamp to move _timestamp into the window (as the demo does; the original time stays in aws_bedrock_event_time).
-`;
-}
-
-function summaryJson(
-  summary: RunSummary,
-  plan: DeliveryPlan,
-  extra: { dryRun: boolean; via: string; setup: Setup },
-): object {
-  return {
-    command: plan.command,
-    complete: isComplete(summary),
-    dryRun: extra.dryRun,
-    via: extra.via,
-    units: {
-      listed: summary.unitsListed,
-      read: summary.unitsRead,
-      alreadyDone: summary.unitsAlreadyDone,
-      failed: summary.unitsFailed,
-      passedOver: Object.fromEntries(summary.passedOver),
-    },
-    recordsRead: summary.recordsRead,
-    inputsSkipped: Object.fromEntries(summary.inputsSkipped),
-    notes: Object.fromEntries(summary.notes),
-    unreadable: Object.fromEntries(summary.unreadable),
-    rowsTransformed: summary.rowsTransformed,
-    outsideRange: summary.outsideRange,
-    skipped: {
-      checkpoint: summary.skippedCheckpoint,
-      alreadyPresent: summary.skippedPresent,
-      duplicateInInput: summary.skippedDuplicate,
-    },
-    outsideWindow: summary.outsideWindow,
-    restamped: summary.restamped,
-    wouldSend: summary.wouldSend,
-    sent: summary.sent,
-    accepted: summary.accepted,
-    rejected: Object.fromEntries(summary.rejected),
-    openObserveRetries: extra.setup.api?.retries ?? 0,
-    rejectsFile: extra.setup.rejects.count > 0 ? extra.setup.rejects.path : null,
-    checkpoint: extra.setup.checkpoint.path,
-    aborted: summary.aborted ?? null,
-  };
-}
-
-function renderSummary(summary: RunSummary, noun: string, dryRun: boolean): string {
-  const rows: (string | number)[][] = [['', 'count']];
-  rows.push([`${noun} listed`, summary.unitsListed]);
-  rows.push([`${noun} read`, summary.unitsRead]);
-  if (summary.unitsAlreadyDone > 0) rows.push([`${noun} done in an earlier run`, summary.unitsAlreadyDone]);
-  if (summary.unitsFailed.length > 0) rows.push([`${noun} unreadable, skipped`, summary.unitsFailed.length]);
-  for (const [reason, n] of summary.passedOver) rows.push([`  passed over: ${reason}`, n]);
-  rows.push(['input records read', summary.recordsRead]);
-  for (const [reason, n] of summary.inputsSkipped) rows.push([`  skipped: ${reason}`, n]);
-  for (const [reason, n] of summary.unreadable) rows.push([`  unreadable: ${reason}`, n]);
-  for (const [reason, n] of summary.notes) rows.push([`  note: ${reason}`, n]);
-  rows.push(['rows transformed', summary.rowsTransformed]);
-  if (summary.outsideRange > 0) rows.push(['  outside --from/--to', summary.outsideRange]);
-  rows.push(['  skipped: acknowledged in an earlier run', summary.skippedCheckpoint]);
-  rows.push(['  skipped: already in OpenObserve', summary.skippedPresent]);
-  if (summary.skippedDuplicate > 0)
-    rows.push(['  skipped: duplicate in the input', summary.skippedDuplicate]);
-  rows.push(['  outside the ingest window, not sent', summary.outsideWindow]);
-  if (summary.restamped > 0) rows.push(['  restamped into the window', summary.restamped]);
-  if (dryRun) rows.push(['would send', summary.wouldSend]);
-  else {
-    rows.push(['sent', summary.sent]);
-    rows.push(['accepted', summary.accepted]);
-    for (const [reason, n] of summary.rejected) rows.push([`  rejected: ${reason}`, n]);
-  }
-  return formatTable(rows);
 }
