@@ -1,6 +1,7 @@
 import { encodeRows } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
+import { contentPolicyFor } from '../row/content.ts';
 import type { RowMaker } from '../row/normalise.ts';
 import { decodeEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
@@ -21,6 +22,9 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
     if (envelope.messageType === 'CONTROL_MESSAGE') return { kind: 'dropped', reason: 'control_message' };
 
     const keepOtherLines = normaliser.config.nonBedrockLines === 'keep';
+    const redactLine = keepOtherLines
+      ? contentPolicyFor(normaliser.config, envelope.logGroup).redact
+      : undefined;
     const rows: object[] = [];
     for (const event of envelope.logEvents) {
       stage = 'parse';
@@ -37,13 +41,17 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
         );
       } else if (keepOtherLines) {
         rows.push(
-          logRow(event.message, {
-            accountId: envelope.owner,
-            logGroup: envelope.logGroup,
-            logStream: envelope.logStream,
-            eventId: event.id,
-            eventTimestampMs: event.timestamp,
-          }),
+          logRow(
+            event.message,
+            {
+              accountId: envelope.owner,
+              logGroup: envelope.logGroup,
+              logStream: envelope.logStream,
+              eventId: event.id,
+              eventTimestampMs: event.timestamp,
+            },
+            redactLine,
+          ),
         );
       }
     }
