@@ -10,7 +10,17 @@ export const GZIP_OPTIONS: ZlibOptions = { level: 1 };
 
 export function encodeRows(rows: readonly object[]): Buffer {
   let ndjson = '';
-  for (const row of rows) ndjson += `${JSON.stringify(row)}\n`;
+  for (const row of rows) ndjson += ndjsonLine(row);
+  return gzipNdjson(ndjson);
+}
+
+/** One row as an NDJSON line. */
+export function ndjsonLine(row: object): string {
+  return `${JSON.stringify(row)}\n`;
+}
+
+/** NDJSON text → one gzip member. */
+export function gzipNdjson(ndjson: string): Buffer {
   // zlib converts a string input more slowly than Buffer.from does.
   return gzipSync(Buffer.from(ndjson, 'utf8'), GZIP_OPTIONS);
 }

@@ -8,16 +8,8 @@ import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from '.
 import { type PutRecordBatch, type ReingestOptions, reingestRecords } from '../firehose/reingest.ts';
 import { selectOverflow } from '../firehose/size-guard.ts';
 import type { RowMaker } from '../row/normalise.ts';
-import {
-  type BatchSummary,
-  newSummary,
-  type RowStats,
-  rowStats,
-  type Telemetry,
-} from '../telemetry/summary.ts';
+import { type BatchSummary, newSummary, type RowStats, type Telemetry } from '../telemetry/summary.ts';
 import { transformRecord } from './transform-record.ts';
-
-const NO_ROWS: readonly object[] = [];
 
 /**
  * The logs Firehose transformation, end to end: every record → decode → parse → normalise → encode (in
@@ -63,14 +55,11 @@ export async function processLogsEvent(
   const records = inputRecords(event);
   const stats: (RowStats | undefined)[] = [];
   const outcomes = records.map((record) => {
-    const outcome = transformRecord(record.data, deps.normaliser);
-    if (outcome.kind !== 'ok') {
-      stats.push(undefined);
-      return outcome;
-    }
-    // Summarise now and drop the rows: holding a whole batch of row objects costs the GC more than this.
-    stats.push(rowStats(outcome.rows));
-    return deps.keepRows === true ? outcome : { ...outcome, rows: NO_ROWS };
+    // Rows are summarised and let go inside the record (kept only for the CLI): holding a batch of row
+    // objects would cost memory and GC time for nothing.
+    const outcome = transformRecord(record.data, deps.normaliser, deps.keepRows === true);
+    stats.push(outcome.kind === 'ok' ? outcome.stats : undefined);
+    return outcome;
   });
   const results: FirehoseTransformationResultRecord[] = records.map((record, index) =>
     toFirehoseResult(record.recordId, outcomes[index] as RecordOutcome, record.data),

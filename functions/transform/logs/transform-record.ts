@@ -1,8 +1,9 @@
-import { encodeRows } from '../firehose/encode.ts';
+import { gzipNdjson, ndjsonLine } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
 import { contentPolicyFor } from '../row/content.ts';
 import type { RowMaker } from '../row/normalise.ts';
+import { countRow, newRowStats, type RowStats } from '../telemetry/summary.ts';
 import { decodeEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
 import { parseLogMessage } from './parse-message.ts';
@@ -15,7 +16,16 @@ import { parseLogMessage } from './parse-message.ts';
 /** Firehose hands at most 1,024,000 bytes per record to an HTTP endpoint. */
 export const MAX_OUTPUT_RECORD_BYTES = 1_024_000;
 
-export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutcome {
+/** The outcome of a logs record: an Ok one also carries its rows' stats (its rows only when asked to keep them). */
+export type LogsRecordOutcome =
+  | Exclude<RecordOutcome, { kind: 'ok' }>
+  | (Extract<RecordOutcome, { kind: 'ok' }> & { readonly stats: RowStats });
+
+/**
+ * Each row is encoded as soon as it is made and then let go (unless `keepRows`, for the CLI): a record's
+ * parsed logs and row objects never pile up, only its NDJSON text does.
+ */
+export function transformRecord(data: unknown, normaliser: RowMaker, keepRows = false): LogsRecordOutcome {
   let stage: TransformStage = 'decode';
   try {
     const envelope = decodeEnvelope(data, normaliser.config.maxDecompressedBytes);
@@ -25,13 +35,21 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
     const redactLine = keepOtherLines
       ? contentPolicyFor(normaliser.config, envelope.logGroup).redact
       : undefined;
-    const rows: object[] = [];
+    const stats = newRowStats();
+    const kept: object[] = [];
+    let ndjson = '';
+    const add = (row: object): void => {
+      stage = 'encode';
+      ndjson += ndjsonLine(row);
+      countRow(stats, row);
+      if (keepRows) kept.push(row);
+    };
     for (const event of envelope.logEvents) {
       stage = 'parse';
       const parsed = parseLogMessage(event.message);
       stage = 'normalise';
       if (parsed.kind === 'invocation') {
-        rows.push(
+        add(
           normaliser.invocationRow(parsed.log, {
             logGroup: envelope.logGroup,
             logStream: envelope.logStream,
@@ -40,7 +58,7 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
           }),
         );
       } else if (keepOtherLines) {
-        rows.push(
+        add(
           logRow(
             event.message,
             {
@@ -55,17 +73,17 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
         );
       }
     }
-    if (rows.length === 0) return { kind: 'dropped', reason: 'no_rows' };
+    if (stats.rows === 0) return { kind: 'dropped', reason: 'no_rows' };
 
     stage = 'encode';
-    const encoded = encodeRows(rows);
+    const encoded = gzipNdjson(ndjson);
     if (encoded.length > MAX_OUTPUT_RECORD_BYTES) {
       throw new TransformError(
         'encode',
         `output record is ${encoded.length} bytes of gzip, over Firehose's ${MAX_OUTPUT_RECORD_BYTES}-byte record limit`,
       );
     }
-    return { kind: 'ok', data: encoded, rows };
+    return { kind: 'ok', data: encoded, rows: kept, stats };
   } catch (error) {
     return { kind: 'failed', error: asTransformError(error, stage) };
   }

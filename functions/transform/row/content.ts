@@ -211,11 +211,14 @@ function redactContent(content: ExtractedContent, redact: Redact): ExtractedCont
 
 /** Cut a string to at most `maxBytes` UTF-8 bytes without splitting a code point, and mark the cut. */
 export function cutUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
+  const total = Buffer.byteLength(text, 'utf8');
+  if (total <= maxBytes) return text;
+  // Encode only a prefix that surely holds the cut (every UTF-16 unit is at least one byte): a 10 MB text
+  // is measured, never copied, to keep 32 KiB of it.
+  const bytes = Buffer.from(text.slice(0, maxBytes + 1), 'utf8');
   let cut = Math.max(0, maxBytes);
   while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
-  return `${bytes.toString('utf8', 0, cut)}…[truncated ${bytes.length - cut} bytes]`;
+  return `${bytes.toString('utf8', 0, cut)}…[truncated ${total - cut} bytes]`;
 }
 
 interface Cuttable {
@@ -238,12 +241,8 @@ export function boundedJson(
   if (json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes)
     return { json, truncated: false };
 
-  let copy: unknown[];
-  try {
-    copy = structuredClone(value) as unknown[];
-  } catch {
-    return { json: singleMessageFallback(json, maxBytes), truncated: true };
-  }
+  // The parts are cut on a copy of the message structure; the texts themselves are shared, not copied.
+  const copy = value.map(copyEntry);
   for (let attempt = 0; attempt < 4; attempt++) {
     const excess = Buffer.byteLength(json, 'utf8') - maxBytes;
     if (excess <= 0) return { json, truncated: true };
@@ -258,6 +257,19 @@ export function boundedJson(
   }
   if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, truncated: true };
   return { json: singleMessageFallback(json, maxBytes), truncated: true };
+}
+
+/** A message (or a bare part) with its own parts array and part objects; values inside are shared. */
+function copyEntry(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const record = entry as Record<string, unknown>;
+  const parts = record['parts'];
+  return Array.isArray(parts)
+    ? {
+        ...record,
+        parts: parts.map((part: unknown) => (typeof part === 'object' && part !== null ? { ...part } : part)),
+      }
+    : { ...record };
 }
 
 /** One text message holding a cut of the JSON text, shrunk until its own escaping fits the budget. */
