@@ -22,6 +22,15 @@ export const BEDROCK_LOG_STREAM = 'aws/bedrock/modelinvocations';
 /** Retention of a log group the stack creates when the config gives none. */
 export const DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS = 30;
 
+/**
+ * How long CloudFormation waits for a custom resource's answer (its default is one hour, which a handler that
+ * died without answering would cost every deploy). Lambda retries a failed asynchronous invocation twice, so
+ * allow three full runs and a minute of margin, within CloudFormation's 1-3600 s range.
+ */
+export function customResourceServiceTimeoutSeconds(handlerTimeoutSeconds: number): number {
+  return Math.min(3600, handlerTimeoutSeconds * 3 + 60);
+}
+
 /** OpenObserve's Firehose ingestion endpoint for one stream. */
 export function endpointUrl(baseUrl: string, organisation: string, stream: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/aws/${organisation}/${stream}/_kinesis_firehose`;
@@ -44,6 +53,8 @@ export interface BackupPrefixes {
   readonly errors: string;
   /** Key prefixes the stream's role may write under (the roots of `data` and `errors`). */
   readonly writableRoots: readonly string[];
+  /** The fixed part of `errors`: S3 request metrics count the writes under it (the backup alarm). */
+  readonly errorRoot: string;
 }
 
 const ERROR_PATH = '!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/';
@@ -59,13 +70,20 @@ export function backupPrefixes(kind: StreamKind): BackupPrefixes {
       data: 'logs/!{timestamp:yyyy/MM/dd/HH}/',
       errors: `errors/${ERROR_PATH}`,
       writableRoots: ['logs/', 'errors/'],
+      errorRoot: 'errors/',
     };
   }
   return {
     data: 'metrics/data/!{timestamp:yyyy/MM/dd/HH}/',
     errors: `metrics/errors/${ERROR_PATH}`,
     writableRoots: ['metrics/'],
+    errorRoot: 'metrics/errors/',
   };
+}
+
+/** Id of the backup bucket's request-metrics filter on a stream's error prefix (the `FilterId` dimension). */
+export function backupErrorsFilterId(kind: StreamKind): string {
+  return `${kind}-errors`;
 }
 
 /** `ProcessingConfiguration` parameters of the Lambda processor, as Firehose wants them (strings). */
@@ -209,27 +227,36 @@ export interface AlarmSpec {
   readonly missingData: 'notBreaching' | 'breaching' | 'ignore' | 'missing';
 }
 
-/**
- * Thresholds of the pipeline alarms (5-minute periods). Each says what missing data means; for all of them it
- * is "no traffic", because these metrics are only emitted while records flow, and a quiet hour of Bedrock
- * usage is not a fault (an alarm on silence would need a known minimum traffic, which this project lacks).
- */
-export function alarmSpecs(
-  alarms: DeployConfig['alarms'],
-): Record<
+/** The alarms, by key: per delivery stream, once per stack, and on the sources feeding the streams. */
+export type AlarmKey =
   | 'deliverySuccess'
   | 'dataFreshness'
   | 'processingSuccess'
   | 'errors'
   | 'throttles'
-  | 'backupBytes'
-  | 'recordsFailed',
-  AlarmSpec
-> {
+  | 'throttledRecords'
+  | 'backupWrites'
+  | 'recordsFailed'
+  | 'subscriptionDeliveryErrors'
+  | 'subscriptionDeliveryThrottling'
+  | 'metricStreamPublishErrors'
+  | 'bedrockLogDeliveryFailures';
+
+/**
+ * Thresholds of the pipeline alarms (5-minute periods). Each description says what failed and what to do;
+ * each says what missing data means. For most, missing means "no traffic" or "no failure": these metrics
+ * exist only while records flow or while something fails, and a quiet hour of Bedrock usage is not a fault
+ * (an alarm on silence would need a known minimum traffic, which this project lacks).
+ */
+export function alarmSpecs(alarms: DeployConfig['alarms']): Record<AlarmKey, AlarmSpec> {
+  const once = { evaluationPeriods: 1, datapointsToAlarm: 1 } as const;
   return {
     // One failed attempt is retried by Firehose; two bad periods out of three means OpenObserve keeps refusing.
     deliverySuccess: {
-      description: 'Deliveries to OpenObserve are failing (DeliveryToHttpEndpoint.Success below 100%)',
+      description:
+        'Firehose deliveries to OpenObserve are failing (DeliveryToHttpEndpoint.Success below 100%). Check the ' +
+        'Firehose error log group (HttpEndpoint.* codes): OpenObserve down, a wrong key in the secret, TLS or ' +
+        'port 443, or a payload over its limit. Failed batches land in the backup bucket; replay them afterwards.',
       threshold: 1,
       comparison: 'LessThanThreshold',
       evaluationPeriods: 3,
@@ -238,60 +265,121 @@ export function alarmSpecs(
       missingData: 'notBreaching',
     },
     dataFreshness: {
-      description: `The oldest undelivered record is older than ${alarms.freshnessSeconds} s`,
+      description:
+        `The oldest record not yet delivered to OpenObserve is older than ${alarms.freshnessSeconds} s: ` +
+        'delivery is falling behind or retrying. Check the delivery-success alarm and the Firehose error log group; ' +
+        'data goes to the backup bucket when firehose.retrySeconds runs out.',
       threshold: alarms.freshnessSeconds,
       comparison: 'GreaterThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      ...once,
       // Missing: nothing is buffered.
       missingData: 'notBreaching',
     },
     processingSuccess: {
       description:
-        'Firehose could not invoke the transformation Lambda (ExecuteProcessing.Success below 100%)',
+        'Firehose could not invoke the transformation Lambda (ExecuteProcessing.Success below 100%). Check the ' +
+        "Firehose error log group (Lambda.* codes): the function's permissions, throttling or timeouts. Failed " +
+        'batches land under processing-failed/ in the backup bucket.',
       threshold: 1,
       comparison: 'LessThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      ...once,
       // Missing: no batch was sent to the processor.
       missingData: 'notBreaching',
     },
     errors: {
       description:
-        'The transformation Lambda failed (Errors > 0); Firehose retries, then backs the batch up to S3',
+        'The transformation Lambda failed (Errors > 0). Its log group has the error; Firehose retries, then backs ' +
+        'the batch up under processing-failed/ in the backup bucket for replay.',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      ...once,
       // Missing: Lambda emits Errors on every invocation, so none means no invocation.
       missingData: 'notBreaching',
     },
     throttles: {
-      description: 'The transformation Lambda was throttled (Throttles > 0)',
+      description:
+        'The transformation Lambda was throttled (Throttles > 0): account or function concurrency is exhausted. ' +
+        'Raise the concurrency quota or reserve concurrency for the processor.',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      ...once,
       // Missing: Lambda emits Throttles on every invocation, so none means no invocation.
       missingData: 'notBreaching',
     },
-    backupBytes: {
-      description: 'Firehose wrote records to the S3 backup bucket; replay them once the cause is fixed',
+    // The sources (CloudWatch Logs, the metric stream, re-ingest) retry throttled puts, so one throttled period
+    // delays data; throttling in two periods out of three means the stream's quota is too small.
+    throttledRecords: {
+      description:
+        'Firehose throttled records put into the stream (ThrottledRecords > 0): the Direct PUT quota (records, ' +
+        'bytes or requests per second) is exhausted. Request a Firehose quota increase for this stream in this region.',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      // Missing: nothing was written to the backup bucket, the normal case.
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      // Missing: nothing was put into the stream.
+      missingData: 'notBreaching',
+    },
+    backupWrites: {
+      description:
+        'Firehose wrote failed records to the backup bucket (S3 PutRequests under the error prefix > 0). Fix the ' +
+        'cause named by the other alarms and the Firehose error log group, then replay the objects.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: S3 request metrics exist only for periods with requests; none is the normal case.
       missingData: 'notBreaching',
     },
     recordsFailed: {
       description:
-        'The transformation Lambda returned ProcessingFailed records (BedrockO2 RecordsFailed > 0)',
+        'The transformation Lambda returned ProcessingFailed records (BedrockO2 RecordsFailed > 0): input it could ' +
+        'not decode. They are under errors/processing-failed/ in the backup bucket; its log group says why.',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      ...once,
       // Missing: the processor emits EMF per invocation, so none means no invocation.
+      missingData: 'notBreaching',
+    },
+    subscriptionDeliveryErrors: {
+      description:
+        'CloudWatch Logs could not deliver Bedrock log events to the logs Firehose stream (AWS/Logs DeliveryErrors ' +
+        '> 0). It drops events on AccessDenied or ResourceNotFound without retry, so they are lost to OpenObserve: ' +
+        'check the subscription role and that the stream exists, then backfill from the log group.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: the metric exists only when delivery fails.
+      missingData: 'notBreaching',
+    },
+    subscriptionDeliveryThrottling: {
+      description:
+        'Firehose throttled CloudWatch Logs delivering Bedrock log events (AWS/Logs DeliveryThrottling > 0 in 2 ' +
+        'of 3 periods). CloudWatch Logs retries, so events arrive late; request a higher Firehose quota.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      // Missing: the metric exists only when delivery is throttled.
+      missingData: 'notBreaching',
+    },
+    metricStreamPublishErrors: {
+      description:
+        'The CloudWatch metric stream could not put AWS/Bedrock datapoints into the metrics Firehose stream ' +
+        '(PublishErrorRate > 0). Check the metric stream role and the stream; those datapoints are not retried.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: the metric stream emits it only while running with updates to send; a quiet period is not a fault.
+      missingData: 'notBreaching',
+    },
+    bedrockLogDeliveryFailures: {
+      description:
+        'Bedrock could not write invocation logs to CloudWatch Logs (ModelInvocationLogsCloudWatchDeliveryFailure ' +
+        "> 0), so they never reach this pipeline. Check the logging configuration's role (trust and " +
+        'logs:CreateLogStream/PutLogEvents on the log group) with aws bedrock get-model-invocation-logging-configuration.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: Bedrock emits it only when it tries to deliver logs; no Bedrock calls, no datapoints.
       missingData: 'notBreaching',
     },
   };

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +13,7 @@ import { LogSubscriptions } from './constructs/log-subscriptions.ts';
 import { BedrockMetricStream } from './constructs/metric-stream.ts';
 import { type MonitoredStream, PipelineAlarms } from './constructs/pipeline-alarms.ts';
 import {
+  backupErrorsFilterId,
   backupPrefixes,
   DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
   endpointUrl,
@@ -69,6 +70,10 @@ export class IngestStack extends Stack {
       backup: new BackupBucket(this, 'Backup', {
         expireAfterDays: config.backup.expireAfterDays,
         versioned: config.backup.versioned,
+        requestMetrics: (['logs', 'metrics'] as const).map((kind) => ({
+          id: backupErrorsFilterId(kind),
+          prefix: backupPrefixes(kind).errorRoot,
+        })),
         ...(config.backup.infrequentAccessAfterDays !== undefined && {
           infrequentAccessAfterDays: config.backup.infrequentAccessAfterDays,
         }),
@@ -83,6 +88,9 @@ export class IngestStack extends Stack {
       const alarms = new PipelineAlarms(this, 'Alarms', {
         namePrefix: this.stackName,
         streams: monitored,
+        backupBucketName: shared.backup.bucket.bucketName,
+        subscriptionFilterName: subscriptionFilterName(this.stackName),
+        ...(this.deployment.metricStream && { metricStreamName: config.firehose.metricsStreamName }),
         alarms: config.alarms,
         ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
       });
@@ -142,7 +150,12 @@ export class IngestStack extends Stack {
     if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
 
     new CfnOutput(this, 'LogsStreamName', { value: streamName });
-    return { label: 'Logs', deliveryStreamName: streamName, processor: processor.function };
+    return {
+      label: 'Logs',
+      deliveryStreamName: streamName,
+      processor: processor.function,
+      backupErrorsFilterId: backupErrorsFilterId('logs'),
+    };
   }
 
   /** Metric stream -> Firehose -> metrics processor -> OpenObserve metrics stream. */
@@ -165,7 +178,12 @@ export class IngestStack extends Stack {
     new BedrockMetricStream(this, 'MetricStream', { name: streamName, deliveryStream: delivery.stream });
 
     new CfnOutput(this, 'MetricsStreamName', { value: streamName });
-    return { label: 'Metrics', deliveryStreamName: streamName, processor: processor.function };
+    return {
+      label: 'Metrics',
+      deliveryStreamName: streamName,
+      processor: processor.function,
+      backupErrorsFilterId: backupErrorsFilterId('metrics'),
+    };
   }
 
   private deliveryStream(
@@ -202,6 +220,7 @@ export class IngestStack extends Stack {
       imageDataDeliveryEnabled: bedrockLogging.imageDataDeliveryEnabled,
       embeddingDataDeliveryEnabled: bedrockLogging.embeddingDataDeliveryEnabled,
       videoDataDeliveryEnabled: bedrockLogging.videoDataDeliveryEnabled,
+      audioDataDeliveryEnabled: bedrockLogging.audioDataDeliveryEnabled,
       overwriteExisting: bedrockLogging.overwriteExisting,
       ...(bedrockLogging.largeDataBucketName !== undefined && {
         largeDataBucketName: bedrockLogging.largeDataBucketName,
@@ -222,6 +241,10 @@ export class IngestStack extends Stack {
       secretName: this.config.secret.name,
       description:
         'bedrock-o2: OpenObserve ingestion key for Firehose. Replace the value with {"api_key": "<base64 of email:token>"}.',
+      // The value is the user's OpenObserve key once they put it in: deleting or replacing the stack must not
+      // destroy it. RetainExceptOnCreate still deletes it when the first deploy rolls back (it holds only the
+      // placeholder then), so the fixed name is free for the next attempt.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // A random placeholder so the template never carries a key; Firehose gets 401s until it is replaced.
       generateSecretString: {
         secretStringTemplate: '{}',

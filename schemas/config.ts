@@ -1,3 +1,4 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { contentSettingsShape, transformConfigShape } from './transform-config.ts';
 
@@ -24,7 +25,13 @@ export const LOG_RETENTION_DAYS = [
 const retentionDays = z.literal(LOG_RETENTION_DAYS);
 
 const ACCOUNT_PATTERN = /^\d{12}$/;
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// Every partition's form: us-east-1, us-gov-west-1, us-isob-east-1, eu-isoe-west-1, eusc-de-east-1.
+const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * Regions aws-cdk-lib knows, across partitions. A well-formed typo (us-esat-1) would otherwise pass the pattern
+ * and fail deep inside aws-cdk-lib (region-keyed tables) with a stack trace.
+ */
+const KNOWN_REGIONS: readonly string[] = RegionInfo.regions.map((region) => region.name);
 const STREAM_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,64}$/;
 // Complete ARN only (with the 6-character suffix Secrets Manager appends), so IAM grants need no wildcard.
 const SECRET_ARN_PATTERN =
@@ -69,6 +76,7 @@ const BedrockLoggingSchema = z.strictObject({
   imageDataDeliveryEnabled: z.boolean().default(false).describe('Log image inputs and outputs'),
   embeddingDataDeliveryEnabled: z.boolean().default(false).describe('Log embeddings'),
   videoDataDeliveryEnabled: z.boolean().default(false).describe('Log video inputs and outputs'),
+  audioDataDeliveryEnabled: z.boolean().default(false).describe('Log audio inputs and outputs'),
   largeDataBucketName: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
@@ -82,6 +90,12 @@ const RegionDeploymentSchema = z.strictObject({
     .string()
     .regex(REGION_PATTERN, 'must be an AWS region such as us-east-1')
     .describe('AWS region; one stack per account and region'),
+  allowUnknownRegion: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Accept a region that aws-cdk-lib does not list yet (newer than the library); otherwise it is refused as a likely typo',
+    ),
   stackName: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
@@ -302,6 +316,7 @@ interface DeployConfigShape {
 interface RegionShape {
   readonly account: string;
   readonly region: string;
+  readonly allowUnknownRegion: boolean;
   readonly stackName?: string | undefined;
   readonly logGroups: readonly {
     readonly name: string;
@@ -332,6 +347,7 @@ function checkDeployConfig(config: DeployConfigShape, ctx: z.RefinementCtx): voi
   }
   checkRegionsAreDistinct(config.regions, issue);
   config.regions.forEach((entry, i) => {
+    checkKnownRegion(entry, i, issue);
     checkSameLocation(entry, i, config.secret.arn, issue);
     checkLogGroups(entry, i, issue);
   });
@@ -362,6 +378,45 @@ function checkRegionsAreDistinct(regions: readonly RegionShape[], issue: Issue):
     }
     locations.set(location, i);
   });
+}
+
+function checkKnownRegion(entry: RegionShape, i: number, issue: Issue): void {
+  if (entry.allowUnknownRegion || KNOWN_REGIONS.includes(entry.region)) return;
+  const near = closest(entry.region, KNOWN_REGIONS, 2);
+  issue(
+    ['regions', i, 'region'],
+    `${entry.region} is not a region aws-cdk-lib knows${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; ` +
+      `fix the spelling, or set regions[${i}].allowUnknownRegion to true for a region newer than aws-cdk-lib`,
+  );
+}
+
+/** The candidates nearest to `word`, if within `maxDistance` edits. */
+function closest(word: string, candidates: readonly string[], maxDistance: number): string[] {
+  const scored = candidates.map((candidate) => [candidate, editDistance(word, candidate)] as const);
+  const best = Math.min(...scored.map(([, distance]) => distance));
+  return best > maxDistance ? [] : scored.filter(([, distance]) => distance === best).map(([name]) => name);
+}
+
+/** Edit distance where swapping two neighbours is one edit (the usual typo: us-esat-1). */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const above = rows[i - 1] ?? [];
+      let distance = Math.min(
+        (above[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (above[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      }
+      row.push(distance);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]?.[b.length] ?? 0;
 }
 
 /** Firehose reads the secret, and alarms notify the topic, only in their own account and region. */

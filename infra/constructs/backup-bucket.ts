@@ -16,6 +16,11 @@ export interface BackupBucketProps {
    * @default false
    */
   readonly versioned?: boolean;
+  /**
+   * S3 request-metrics filters (CloudWatch `AWS/S3` metrics with a `FilterId` dimension), one per key prefix.
+   * @default - none
+   */
+  readonly requestMetrics?: readonly { readonly id: string; readonly prefix: string }[];
 }
 
 /**
@@ -38,6 +43,11 @@ export class BackupBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: props.versioned ?? false,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Request metrics are billed like custom metrics, and only for periods with requests: here, only when
+      // Firehose backs something up.
+      ...(props.requestMetrics && {
+        metrics: props.requestMetrics.map(({ id, prefix }) => ({ id, prefix })),
+      }),
       lifecycleRules: [
         {
           id: 'expire-backups',

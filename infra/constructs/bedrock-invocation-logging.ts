@@ -2,7 +2,7 @@ import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
-import { BEDROCK_LOG_STREAM } from '../defaults.ts';
+import { BEDROCK_LOG_STREAM, customResourceServiceTimeoutSeconds } from '../defaults.ts';
 import { acknowledgeNag, acknowledgeWildcardResources } from '../nag.ts';
 import { BundledFunction, projectPath } from './bundled-function.ts';
 
@@ -18,6 +18,7 @@ export interface BedrockInvocationLoggingProps {
   readonly imageDataDeliveryEnabled: boolean;
   readonly embeddingDataDeliveryEnabled: boolean;
   readonly videoDataDeliveryEnabled: boolean;
+  readonly audioDataDeliveryEnabled: boolean;
   /** Replace a configuration that sends logs elsewhere. */
   readonly overwriteExisting: boolean;
   /**
@@ -28,15 +29,21 @@ export interface BedrockInvocationLoggingProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+/** Longest the handler may run; Bedrock's role check can need a few retries while IAM propagates. */
+const HANDLER_TIMEOUT = Duration.seconds(120);
+
 /**
  * Opt-in management of the account+region Bedrock invocation-logging configuration. A plain
  * `AwsCustomResource` cannot decide anything (it only makes the calls it is given), so a small handler
- * (`infra/handlers/bedrock-logging.ts`) reads the current configuration first, refuses to replace one that
- * points elsewhere unless told to, and on delete switches logging off only if the configuration is still ours.
+ * (`infra/handlers/bedrock-logging.ts`) reads the current configuration first, refuses to replace one that is
+ * not its own unless told to, remembers what it replaced (SSM parameter `stateParameterName`) and puts that
+ * back on delete; it switches logging off only when it was off before.
  */
 export class BedrockInvocationLogging extends Construct {
   /** The role Bedrock assumes to write the logs. */
   readonly deliveryRole: iam.Role;
+  /** SSM parameter where the handler remembers the configuration it replaced. */
+  readonly stateParameterName: string;
 
   constructor(scope: Construct, id: string, props: BedrockInvocationLoggingProps) {
     super(scope, id);
@@ -80,8 +87,9 @@ export class BedrockInvocationLogging extends Construct {
     const handler = new BundledFunction(this, 'ConfigFunction', {
       entry: projectPath('infra/handlers/bedrock-logging.ts'),
       description: 'bedrock-o2: sets the Bedrock invocation-logging configuration without overwriting others',
-      timeout: Duration.seconds(120),
+      timeout: HANDLER_TIMEOUT,
       logRetention: props.logRetention,
+      bundleAwsSdk: true,
     });
     handler.role.addToPolicy(
       new iam.PolicyStatement({
@@ -101,6 +109,35 @@ export class BedrockInvocationLogging extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
       }),
     );
+    this.stateParameterName = `/bedrock-o2/${stack.stackName}/bedrock-invocation-logging/replaced-configuration`;
+    handler.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: this.stateParameterName.slice(1),
+          }),
+        ],
+      }),
+    );
+    if (props.overwriteExisting) {
+      // Putting a replaced configuration back passes its role, which only exists at deploy time.
+      const anyRole = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
+      handler.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [anyRole],
+          conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+        }),
+      );
+      acknowledgeWildcardResources(
+        handler.role,
+        [anyRole],
+        "With overwriteExisting the handler puts the configuration it replaced back on delete, passing that configuration's role, which is known only at deploy time; limited to passing roles to bedrock.amazonaws.com in this account.",
+      );
+    }
     acknowledgeNag(
       handler.role,
       'AwsSolutions-IAM5[Resource::*]',
@@ -110,6 +147,7 @@ export class BedrockInvocationLogging extends Construct {
     const configuration = new CustomResource(this, 'Configuration', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::BedrockInvocationLogging',
+      serviceTimeout: Duration.seconds(customResourceServiceTimeoutSeconds(HANDLER_TIMEOUT.toSeconds())),
       properties: {
         LogGroupName: props.logGroupName,
         RoleArn: this.deliveryRole.roleArn,
@@ -117,6 +155,8 @@ export class BedrockInvocationLogging extends Construct {
         ImageDataDeliveryEnabled: props.imageDataDeliveryEnabled,
         EmbeddingDataDeliveryEnabled: props.embeddingDataDeliveryEnabled,
         VideoDataDeliveryEnabled: props.videoDataDeliveryEnabled,
+        AudioDataDeliveryEnabled: props.audioDataDeliveryEnabled,
+        StateParameterName: this.stateParameterName,
         OverwriteExisting: props.overwriteExisting,
         ...(props.largeDataBucketName !== undefined && { LargeDataBucketName: props.largeDataBucketName }),
       },

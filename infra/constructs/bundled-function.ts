@@ -47,6 +47,13 @@ export interface BundledFunctionProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Bundle the AWS SDK clients the entry imports instead of using the runtime's copy. For functions that
+   * send fields newer than the SDK the runtime happens to carry (its serializer drops unknown fields
+   * silently); it costs bundle size and cold-start time, so the processors keep the runtime's SDK.
+   * @default false
+   */
+  readonly bundleAwsSdk?: boolean;
 }
 
 /**
@@ -98,8 +105,8 @@ export class BundledFunction extends Construct {
         sourceMap: true,
         // ESM-first resolution so dependencies are tree-shaken as modules.
         mainFields: ['module', 'main'],
-        // The Node.js 22 runtime provides AWS SDK v3; bundling it would only add cold-start weight.
-        externalModules: ['@aws-sdk/*'],
+        // The Node.js 22 runtime provides AWS SDK v3; unless asked, bundling it would only add cold-start weight.
+        externalModules: props.bundleAwsSdk ? [] : ['@aws-sdk/*'],
         banner: ESM_REQUIRE_BANNER,
         forceDockerBundling: false,
       },

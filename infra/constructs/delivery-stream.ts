@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { CfnMapping, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { BackupPrefixes, HttpDeliverySettings, ProcessorParameters } from '../defaults.ts';
 import { acknowledgeWildcardResources } from '../nag.ts';
@@ -104,6 +105,7 @@ export class OpenObserveDeliveryStream extends Construct {
       "Firehose chooses the object keys (stream name, version, timestamp, random suffix) under the configured prefixes; the grant is limited to this stream's prefixes of the backup bucket.",
     );
 
+    tolerateRegionWithoutFirehoseCidr(stack);
     const destinationRole = this.role.withoutPolicyUpdates();
     this.stream = new firehose.DeliveryStream(this, 'Stream', {
       deliveryStreamName: props.deliveryStreamName,
@@ -135,4 +137,26 @@ export class OpenObserveDeliveryStream extends Construct {
     // Firehose checks its access to the bucket and the function when the stream is created.
     this.stream.node.addDependency(policy);
   }
+}
+
+/** The construct id under which aws-cdk-lib's DeliveryStream keeps its per-region Firehose CIDR table. */
+const FIREHOSE_CIDR_MAPPING_ID = '@aws-cdk/aws-kinesisfirehose.CidrBlocks';
+
+/**
+ * aws-cdk-lib's DeliveryStream builds `connections` (for VPC destinations) from a per-region table of Firehose
+ * CIDR blocks and throws at synth for a region missing from it: regions it lists without a block (mx-central-1,
+ * ap-southeast-6 and the isolated partitions today) and any region newer than the library. An HTTP endpoint
+ * stream never uses `connections`, so the table gets an entry for this region that matches no address. The
+ * table is lazy and the looked-up value is never used, so nothing of it reaches the template.
+ */
+function tolerateRegionWithoutFirehoseCidr(stack: Stack): void {
+  const region = stack.region;
+  if (Token.isUnresolved(region) || stack.node.tryFindChild(FIREHOSE_CIDR_MAPPING_ID)) return;
+  const mapping: Record<string, Record<string, string>> = {};
+  for (const info of RegionInfo.regions) {
+    if (info.firehoseCidrBlock) mapping[info.name] = { FirehoseCidrBlock: info.firehoseCidrBlock };
+  }
+  if (mapping[region] !== undefined) return;
+  mapping[region] = { FirehoseCidrBlock: '0.0.0.0/32' };
+  new CfnMapping(stack, FIREHOSE_CIDR_MAPPING_ID, { mapping, lazy: true });
 }

@@ -4,6 +4,7 @@ import type { IDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { FirehoseDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
+import { customResourceServiceTimeoutSeconds } from '../defaults.ts';
 import { acknowledgeWildcardResources } from '../nag.ts';
 import { BundledFunction, projectPath } from './bundled-function.ts';
 
@@ -30,6 +31,8 @@ export interface LogSubscriptionsProps {
  * that already exist, a guard custom resource runs first and fails the deploy with a clear message when both
  * subscription-filter slots are taken (CloudFormation cannot see existing filters at synth).
  */
+const GUARD_TIMEOUT = Duration.seconds(60);
+
 export class LogSubscriptions extends Construct {
   /** The log groups this stack creates, by name. */
   readonly createdLogGroups: ReadonlyMap<string, logs.LogGroup>;
@@ -61,8 +64,12 @@ export class LogSubscriptions extends Construct {
         const newGroup = new logs.LogGroup(this, `LogGroup${key}`, {
           logGroupName: group.name,
           retention: group.retention,
-          // Invocation logs are the source of truth; deleting the pipeline must not delete them.
-          removalPolicy: RemovalPolicy.RETAIN,
+          // Invocation logs are the source of truth: deleting or replacing the pipeline must not delete them.
+          // DeletionPolicy RetainExceptOnCreate: CloudFormation still deletes the group when the operation that
+          // created it rolls back (it is new and empty then), so a failed first deploy, which the slot guard and
+          // the Bedrock logging check are built to cause, leaves no group behind to fail the next deploy with
+          // "already exists". UpdateReplacePolicy Retain keeps the old group if a change ever replaces it.
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         });
         created.set(group.name, newGroup);
         logGroup = newGroup;
@@ -79,6 +86,7 @@ export class LogSubscriptions extends Construct {
       if (guard && !group.create) {
         const check = new CustomResource(this, `SlotGuard${key}`, {
           serviceToken: guard.function.functionArn,
+          serviceTimeout: Duration.seconds(customResourceServiceTimeoutSeconds(GUARD_TIMEOUT.toSeconds())),
           resourceType: 'Custom::SubscriptionFilterGuard',
           properties: { LogGroupName: group.name, FilterName: props.filterName },
         });
@@ -95,8 +103,9 @@ export class LogSubscriptions extends Construct {
     const guard = new BundledFunction(this, 'SlotGuardFunction', {
       entry: projectPath('infra/handlers/subscription-filter-guard.ts'),
       description: 'bedrock-o2: fails the deploy when a log group has no free subscription-filter slot',
-      timeout: Duration.seconds(60),
+      timeout: GUARD_TIMEOUT,
       logRetention,
+      bundleAwsSdk: true,
     });
     const arns = groups.map((group) => logGroupArn(this, group.name));
     guard.role.addToPolicy(

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,19 +8,29 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../../schemas/config.ts';
-import { type AlarmSpec, alarmSpecs, METRICS_NAMESPACE, SERVICE_NAME } from '../defaults.ts';
+import { type AlarmKey, type AlarmSpec, alarmSpecs, METRICS_NAMESPACE, SERVICE_NAME } from '../defaults.ts';
 
 export interface MonitoredStream {
   /** Used in construct ids and alarm names: `Logs`, `Metrics`. */
   readonly label: string;
   readonly deliveryStreamName: string;
   readonly processor: IFunction;
+  /** `FilterId` of the backup bucket's request-metrics filter on this stream's error prefix. */
+  readonly backupErrorsFilterId: string;
 }
 
 export interface PipelineAlarmsProps {
   /** Prefix of every alarm name (the stack name). */
   readonly namePrefix: string;
   readonly streams: readonly MonitoredStream[];
+  readonly backupBucketName: string;
+  /** Name of the subscription filters that feed the logs stream (the same on every log group). */
+  readonly subscriptionFilterName: string;
+  /**
+   * The metric stream feeding the metrics stream.
+   * @default - none
+   */
+  readonly metricStreamName?: string;
   readonly alarms: DeployConfig['alarms'];
   /**
    * Existing topic for notifications (same region).
@@ -37,10 +47,25 @@ const MISSING_DATA = {
   missing: cloudwatch.TreatMissingData.MISSING,
 } as const;
 
+const sum = (namespace: string, metricName: string, dimensionsMap: Record<string, string> = {}) =>
+  new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic: 'Sum', period: PERIOD });
+
 /**
- * Alarms on the pipeline itself. Metric names are from "Monitoring Kinesis Data Firehose Using CloudWatch
- * Metrics" (awsdocs firehose developer guide, monitoring-with-cloudwatch-metrics.md: HTTP endpoint delivery,
- * data transformation, backup sections) and the Lambda and EMF metrics of the processors.
+ * Alarms on the pipeline and on what feeds it, each on a metric AWS documents for this destination and mode:
+ * - Firehose, "Monitoring with CloudWatch metrics" (firehose developer guide): DeliveryToHttpEndpoint.Success
+ *   and .DataFreshness (HTTP endpoint delivery), ExecuteProcessing.Success (data transformation),
+ *   ThrottledRecords (data ingestion through Direct PUT, which both streams use); the Lambda and EMF metrics
+ *   of the processors.
+ * - Failed data in the backup bucket: S3 request metrics (`AWS/S3` `PutRequests`, dimensions BucketName and
+ *   FilterId, "Amazon S3 request metrics in CloudWatch") on each stream's error prefix. Firehose documents
+ *   BackupToS3.* only for "back up all data", not for the failed-only backup of an HTTP endpoint, and its error
+ *   log group records failed attempts rather than what reached the bucket; a PUT under errors/ is exactly
+ *   "a failed record was backed up". S3 delivers request metrics on a best-effort basis, which is good enough
+ *   for an alarm that the success alarms back up.
+ * - Sources: `AWS/Logs` DeliveryErrors and DeliveryThrottling (subscription filters; dimensions LogGroupName,
+ *   DestinationType, FilterName), `AWS/CloudWatch/MetricStreams` PublishErrorRate (dimension MetricStreamName),
+ *   and `AWS/Bedrock` ModelInvocationLogsCloudWatchDeliveryFailure (published "across all model IDs", i.e.
+ *   without dimensions).
  */
 export class PipelineAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -50,8 +75,9 @@ export class PipelineAlarms extends Construct {
     super(scope, id);
     this.topic = this.notificationTopic(props);
     const specs = alarmSpecs(props.alarms);
+    const name = (suffix: string) => `${props.namePrefix}-${suffix}`;
 
-    for (const { label, deliveryStreamName, processor } of props.streams) {
+    for (const { label, deliveryStreamName, processor, backupErrorsFilterId } of props.streams) {
       const firehoseMetric = (metricName: string, statistic: string) =>
         new cloudwatch.Metric({
           namespace: 'AWS/Firehose',
@@ -60,73 +86,113 @@ export class PipelineAlarms extends Construct {
           statistic,
           period: PERIOD,
         });
-      // [construct id suffix, alarm name suffix, threshold spec, metric]
-      const alarms: [string, string, AlarmSpec, cloudwatch.IMetric][] = [
+      // [construct id suffix, alarm name suffix, spec key, metric]
+      const alarms: [string, string, AlarmKey, cloudwatch.IMetric][] = [
         [
           'DeliverySuccess',
           'delivery-success',
-          specs.deliverySuccess,
+          'deliverySuccess',
           firehoseMetric('DeliveryToHttpEndpoint.Success', 'Average'),
         ],
         [
           'DataFreshness',
           'data-freshness',
-          specs.dataFreshness,
+          'dataFreshness',
           firehoseMetric('DeliveryToHttpEndpoint.DataFreshness', 'Maximum'),
         ],
         [
           'ProcessingSuccess',
           'processing-success',
-          specs.processingSuccess,
+          'processingSuccess',
           firehoseMetric('ExecuteProcessing.Success', 'Average'),
         ],
         [
           'ProcessorErrors',
           'processor-errors',
-          specs.errors,
+          'errors',
           processor.metricErrors({ period: PERIOD, statistic: 'Sum' }),
         ],
         [
           'ProcessorThrottles',
           'processor-throttles',
-          specs.throttles,
+          'throttles',
           processor.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
         ],
-        // The docs name two metrics for bytes written to the backup bucket, depending on destination and
-        // backup mode (BackupToS3.Bytes, DeliveryToS3.Bytes), and list neither for failed-only HTTP backups;
-        // alarm on their sum so that whichever Firehose emits counts.
         [
-          'BackupBytes',
-          'backup-bytes',
-          specs.backupBytes,
-          new cloudwatch.MathExpression({
-            expression: 'FILL(backup, 0) + FILL(s3, 0)',
-            usingMetrics: {
-              backup: firehoseMetric('BackupToS3.Bytes', 'Sum'),
-              s3: firehoseMetric('DeliveryToS3.Bytes', 'Sum'),
-            },
-            label: 'Bytes written to the backup bucket',
-            period: PERIOD,
+          'ThrottledRecords',
+          'throttled-records',
+          'throttledRecords',
+          firehoseMetric('ThrottledRecords', 'Sum'),
+        ],
+        [
+          'BackupWrites',
+          'backup-writes',
+          'backupWrites',
+          sum('AWS/S3', 'PutRequests', {
+            BucketName: props.backupBucketName,
+            FilterId: backupErrorsFilterId,
           }),
         ],
       ];
-      for (const [id, name, spec, metric] of alarms) {
-        this.add(`${label}${id}`, `${props.namePrefix}-${label.toLowerCase()}-${name}`, spec, metric);
+      for (const [id, suffix, key, metric] of alarms) {
+        this.add(`${label}${id}`, name(`${label.toLowerCase()}-${suffix}`), specs[key], metric);
       }
     }
 
     // Emitted by both processors with the Powertools default dimension service=bedrock-o2.
     this.add(
       'RecordsFailed',
-      `${props.namePrefix}-records-failed`,
+      name('records-failed'),
       specs.recordsFailed,
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'RecordsFailed',
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Sum',
+      sum(METRICS_NAMESPACE, 'RecordsFailed', { service: SERVICE_NAME }),
+    );
+
+    // AWS documents the DestinationType dimension but not the value CloudWatch Logs gives a Firehose
+    // destination, and an alarm on a plain metric must name every dimension value. A Metrics Insights query
+    // over the documented schema, filtered by our filter name (unique to this stack), needs neither, and one
+    // alarm covers every subscribed log group.
+    const subscriptionQuery = (metricName: string) =>
+      new cloudwatch.MathExpression({
+        expression:
+          `SELECT SUM(${metricName}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) ` +
+          `WHERE FilterName = '${props.subscriptionFilterName}'`,
+        usingMetrics: {},
+        label: `${metricName} of ${props.subscriptionFilterName}`,
         period: PERIOD,
-      }),
+      });
+    this.add(
+      'SubscriptionDeliveryErrors',
+      name('subscription-delivery-errors'),
+      specs.subscriptionDeliveryErrors,
+      subscriptionQuery('DeliveryErrors'),
+    );
+    this.add(
+      'SubscriptionDeliveryThrottling',
+      name('subscription-delivery-throttling'),
+      specs.subscriptionDeliveryThrottling,
+      subscriptionQuery('DeliveryThrottling'),
+    );
+
+    if (props.metricStreamName !== undefined) {
+      this.add(
+        'MetricStreamPublishErrors',
+        name('metric-stream-publish-errors'),
+        specs.metricStreamPublishErrors,
+        new cloudwatch.Metric({
+          namespace: 'AWS/CloudWatch/MetricStreams',
+          metricName: 'PublishErrorRate',
+          dimensionsMap: { MetricStreamName: props.metricStreamName },
+          statistic: 'Average',
+          period: PERIOD,
+        }),
+      );
+    }
+
+    this.add(
+      'BedrockLogDeliveryFailures',
+      name('bedrock-log-delivery-failures'),
+      specs.bedrockLogDeliveryFailures,
+      sum('AWS/Bedrock', 'ModelInvocationLogsCloudWatchDeliveryFailure'),
     );
   }
 
@@ -156,8 +222,12 @@ export class PipelineAlarms extends Construct {
     if (props.topicArn !== undefined) return sns.Topic.fromTopicArn(this, 'Topic', props.topicArn);
     if (props.alarms.email === undefined) return undefined;
 
-    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so use our own key and let
-    // CloudWatch use it.
+    const stack = Stack.of(this);
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key (its key policy cannot be
+    // changed), so use our own key and let CloudWatch use it: kms:Decrypt and kms:GenerateDataKey*, in the form
+    // AWS documents for CloudWatch alarms and encrypted topics (no condition keys; whether the KMS request
+    // carries aws:SourceAccount is not documented, and a wrong guess would silently drop every notification).
+    // The key serves this topic only, and the topic policy below limits who may publish.
     const key = new kms.Key(this, 'TopicKey', {
       description: 'bedrock-o2 alarm topic encryption',
       enableKeyRotation: true,
@@ -165,8 +235,9 @@ export class PipelineAlarms extends Construct {
     });
     key.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsUseTheKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
       }),
     );
@@ -175,6 +246,28 @@ export class PipelineAlarms extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL makes CDK create a topic policy holding only the TLS deny, and a topic policy replaces the
+    // default one, which is what let CloudWatch publish: without this statement no alarm is ever delivered.
+    // Limited to alarms of this account whose names carry this stack's prefix (confused-deputy protection).
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${props.namePrefix}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     topic.addSubscription(new EmailSubscription(props.alarms.email));
     return topic;
   }

@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, paginateDescribeSubscriptionFilters } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { type CustomResourceResult, log, type PutResponse, runCustomResource } from './cfn-response.ts';
@@ -39,10 +40,11 @@ export type ListFilters = (logGroupName: string) => Promise<string[]>;
 
 export function guardWork(listFilters: ListFilters) {
   return async (event: CloudFormationCustomResourceEvent): Promise<CustomResourceResult> => {
+    // Nothing to undo: the guard creates nothing. Returns before parsing, so properties that failed a
+    // Create cannot also fail its rollback.
+    if (event.RequestType === 'Delete') return { physicalResourceId: event.PhysicalResourceId };
     const props = PropertiesSchema.parse(event.ResourceProperties);
     const physicalResourceId = `${props.LogGroupName}|${props.FilterName}`;
-    // Nothing to undo: the guard creates nothing.
-    if (event.RequestType === 'Delete') return { physicalResourceId: event.PhysicalResourceId };
 
     let existing: string[];
     try {
@@ -62,40 +64,22 @@ export function guardWork(listFilters: ListFilters) {
   };
 }
 
-interface LogsSdk {
-  readonly CloudWatchLogsClient: new (config: object) => { send(command: unknown): Promise<unknown> };
-  readonly DescribeSubscriptionFiltersCommand: new (input: {
-    logGroupName: string;
-    nextToken?: string;
-  }) => unknown;
+/** Every subscription filter name on a log group, through the SDK (bundled with the function). */
+export function listFiltersWith(client: CloudWatchLogsClient): ListFilters {
+  return async (logGroupName) => {
+    const names: string[] = [];
+    for await (const page of paginateDescribeSubscriptionFilters({ client }, { logGroupName })) {
+      for (const filter of page.subscriptionFilters ?? [])
+        if (filter.filterName) names.push(filter.filterName);
+    }
+    return names;
+  };
 }
 
-const DescribeOutputSchema = z.object({
-  subscriptionFilters: z.array(z.object({ filterName: z.string().optional() })).optional(),
-  nextToken: z.string().optional(),
-});
-
-// Provided by the Lambda runtime (kept external by the bundler); a variable keeps type-checking offline.
-const LOGS_SDK = '@aws-sdk/client-cloudwatch-logs';
-
-const listFiltersWithSdk: ListFilters = async (logGroupName) => {
-  const sdk = (await import(LOGS_SDK)) as LogsSdk;
-  const client = new sdk.CloudWatchLogsClient({});
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = DescribeOutputSchema.parse(
-      await client.send(
-        new sdk.DescribeSubscriptionFiltersCommand({ logGroupName, ...(nextToken && { nextToken }) }),
-      ),
-    );
-    for (const filter of page.subscriptionFilters ?? []) if (filter.filterName) names.push(filter.filterName);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return names;
-};
-
-export function makeHandler(listFilters: ListFilters = listFiltersWithSdk, put?: PutResponse) {
+export function makeHandler(
+  listFilters: ListFilters = listFiltersWith(new CloudWatchLogsClient({})),
+  put?: PutResponse,
+) {
   return (event: CloudFormationCustomResourceEvent) => runCustomResource(event, guardWork(listFilters), put);
 }
 

@@ -62,6 +62,32 @@ describe('DeployConfigSchema', () => {
     expect(DeployConfigSchema.safeParse(fullConfigInput()).error).toBeUndefined();
   });
 
+  it.each([
+    'us-gov-west-1',
+    'cn-north-1',
+    'us-isob-east-1',
+    'eu-isoe-west-1',
+    'eusc-de-east-1',
+    'mx-central-1',
+  ])('accepts the known region %s in every partition', (name) => {
+    const input = withChange((c) => (region(c, 0).region = name));
+    expect(DeployConfigSchema.safeParse(input).error).toBeUndefined();
+  });
+
+  it('accepts a well-formed region newer than aws-cdk-lib only with allowUnknownRegion', () => {
+    const unknown = withChange((c) => (region(c, 0).region = 'xx-newplace-1'));
+    expect(errorLines(unknown)).toEqual([
+      expect.stringMatching(/^regions\[0\]\.region: xx-newplace-1 is not a region aws-cdk-lib knows; fix/),
+    ]);
+    region(unknown, 0)['allowUnknownRegion'] = true;
+    expect(DeployConfigSchema.parse(unknown).regions[0]?.region).toBe('xx-newplace-1');
+    // The escape hatch is not a way around the format check.
+    region(unknown, 0).region = 'xx_newplace';
+    expect(errorLines(unknown)).toEqual([
+      expect.stringMatching(/^regions\[0\]\.region: must be an AWS region/),
+    ]);
+  });
+
   it.each<[string, (input: Input) => void, string]>([
     ['openobserve.url', (c) => (c.openobserve.url = 'http://o2.example.com'), 'must be https://'],
     ['openobserve.url', (c) => (c.openobserve.url = 'https://o2.example.com:8443'), 'must use port 443'],
@@ -92,6 +118,11 @@ describe('DeployConfigSchema', () => {
     ['regions', (c) => (c.regions = []), 'Too small'],
     ['regions[1].account', (c) => (region(c, 1).account = '12345'), 'must be a 12-digit AWS account id'],
     ['regions[0].region', (c) => (region(c, 0).region = 'US-EAST-1'), 'must be an AWS region'],
+    [
+      'regions[0].region',
+      (c) => (region(c, 0).region = 'us-esat-1'),
+      'us-esat-1 is not a region aws-cdk-lib knows (did you mean us-east-1?); fix the spelling, or set regions[0].allowUnknownRegion to true',
+    ],
     [
       'regions[0].stackName',
       (c) => (region(c, 0).stackName = '1stack'),

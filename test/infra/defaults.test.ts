@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alarmSpecs,
   backupPrefixes,
+  customResourceServiceTimeoutSeconds,
   endpointUrl,
   environmentBytes,
   httpDeliverySettings,
@@ -107,6 +108,15 @@ describe('processorTimeoutSeconds', () => {
   });
 });
 
+describe('customResourceServiceTimeoutSeconds', () => {
+  it("covers the first run and both Lambda retries, within CloudFormation's 3600 s cap", () => {
+    expect(customResourceServiceTimeoutSeconds(60)).toBe(240);
+    expect(customResourceServiceTimeoutSeconds(120)).toBe(420);
+    expect(customResourceServiceTimeoutSeconds(900)).toBe(2760);
+    expect(customResourceServiceTimeoutSeconds(1500)).toBe(3600);
+  });
+});
+
 describe('subscriptionFilterName', () => {
   it('is deterministic per stack', () => {
     expect(subscriptionFilterName('BedrockO2-us-east-1')).toBe('bedrock-o2-BedrockO2-us-east-1');
@@ -181,7 +191,17 @@ describe('alarmSpecs', () => {
     expect(specs.deliverySuccess).toMatchObject({ threshold: 1, comparison: 'LessThanThreshold' });
     expect(specs.processingSuccess).toMatchObject({ threshold: 1, comparison: 'LessThanThreshold' });
     expect(specs.dataFreshness).toMatchObject({ threshold: 600, comparison: 'GreaterThanThreshold' });
-    for (const spec of [specs.errors, specs.throttles, specs.backupBytes, specs.recordsFailed]) {
+    for (const spec of [
+      specs.errors,
+      specs.throttles,
+      specs.throttledRecords,
+      specs.backupWrites,
+      specs.recordsFailed,
+      specs.subscriptionDeliveryErrors,
+      specs.subscriptionDeliveryThrottling,
+      specs.metricStreamPublishErrors,
+      specs.bedrockLogDeliveryFailures,
+    ]) {
       expect(spec).toMatchObject({ threshold: 0, comparison: 'GreaterThanThreshold' });
     }
   });

@@ -1,16 +1,32 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
 import {
-  type BedrockLoggingApi,
+  BedrockClient,
+  DeleteModelInvocationLoggingConfigurationCommand,
+  GetModelInvocationLoggingConfigurationCommand,
+  PutModelInvocationLoggingConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
+import { CloudWatchLogsClient, DescribeSubscriptionFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
   type LoggingConfig,
   type LoggingProperties,
   makeHandler as makeLoggingHandler,
   planDelete,
   planPut,
+  sdkApi,
+  ssmState,
 } from '../../infra/handlers/bedrock-logging.ts';
 import { runCustomResource } from '../../infra/handlers/cfn-response.ts';
 import {
   checkFilterSlots,
+  listFiltersWith,
   makeHandler as makeGuardHandler,
 } from '../../infra/handlers/subscription-filter-guard.ts';
 
@@ -150,6 +166,29 @@ describe('subscription filter guard', () => {
     expect(list).not.toHaveBeenCalled();
     expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'x|y' });
   });
+
+  it('answers the rollback Delete of a Create whose properties were invalid', async () => {
+    const { sent, put } = responses();
+    await makeGuardHandler(async () => [], put)(event('Delete', {}, { PhysicalResourceId: 'failed-req-0' }));
+    expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'failed-req-0' });
+  });
+
+  it('lists every page of filters through the CloudWatch Logs client', async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    logs
+      .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'g' })
+      .resolvesOnce({ subscriptionFilters: [{ filterName: 'team-a' }], nextToken: 't1' })
+      .resolvesOnce({ subscriptionFilters: [{ filterName: 'team-b' }, {}] });
+    expect(await listFiltersWith(new CloudWatchLogsClient({ region: 'us-east-1' }))('g')).toEqual([
+      'team-a',
+      'team-b',
+    ]);
+    expect(logs.commandCalls(DescribeSubscriptionFiltersCommand)[1]?.args[0].input).toMatchObject({
+      logGroupName: 'g',
+      nextToken: 't1',
+    });
+    logs.restore();
+  });
 });
 
 describe('Bedrock invocation logging', () => {
@@ -160,30 +199,44 @@ describe('Bedrock invocation logging', () => {
     ImageDataDeliveryEnabled: false,
     EmbeddingDataDeliveryEnabled: false,
     VideoDataDeliveryEnabled: false,
+    AudioDataDeliveryEnabled: false,
     OverwriteExisting: false,
+    StateParameterName: '/bedrock-o2/BedrockO2-us-east-1/bedrock-invocation-logging/replaced-configuration',
   };
   const cloudWatch = (logGroupName: string, roleArn = ours.RoleArn): LoggingConfig => ({
     cloudWatchConfig: { logGroupName, roleArn },
     textDataDeliveryEnabled: true,
   });
+  const theirs = cloudWatch('team-a/bedrock', 'arn:aws:iam::123456789012:role/team-a');
 
   describe('planPut', () => {
-    it('puts when logging is off', () => {
-      expect(planPut(undefined, ours)).toMatchObject({ action: 'put' });
-      expect(planPut({}, ours)).toMatchObject({ action: 'put' });
+    it('puts when logging is off, remembering nothing', () => {
+      expect(planPut(undefined, ours)).toEqual({ action: 'put', config: expect.any(Object) });
+      expect(planPut({}, ours)).toEqual({ action: 'put', config: expect.any(Object) });
     });
 
-    it('puts when the configuration already sends to our log group', () => {
-      expect(
-        planPut(cloudWatch(ours.LogGroupName, 'arn:aws:iam::123456789012:role/old'), ours),
-      ).toMatchObject({
-        action: 'put',
-        config: { cloudWatchConfig: { logGroupName: ours.LogGroupName, roleArn: ours.RoleArn } },
+    it('sends every delivery flag explicitly, audio included', () => {
+      const plan = planPut(undefined, ours);
+      expect(plan.action === 'put' && plan.config).toEqual({
+        cloudWatchConfig: { logGroupName: ours.LogGroupName, roleArn: ours.RoleArn },
+        textDataDeliveryEnabled: true,
+        imageDataDeliveryEnabled: false,
+        embeddingDataDeliveryEnabled: false,
+        videoDataDeliveryEnabled: false,
+        audioDataDeliveryEnabled: false,
+      });
+    });
+
+    it('refuses a configuration to our log group with another role: it is not ours', () => {
+      const sameGroup = cloudWatch(ours.LogGroupName, 'arn:aws:iam::123456789012:role/manual');
+      expect(planPut(sameGroup, ours)).toMatchObject({
+        action: 'refuse',
+        message: expect.stringContaining('role arn:aws:iam::123456789012:role/manual'),
       });
     });
 
     it('refuses to replace a configuration that sends elsewhere', () => {
-      const plan = planPut(cloudWatch('team-a/bedrock'), ours);
+      const plan = planPut(theirs, ours);
       expect(plan).toEqual({
         action: 'refuse',
         message: expect.stringContaining('CloudWatch log group team-a/bedrock'),
@@ -191,7 +244,7 @@ describe('Bedrock invocation logging', () => {
       expect(plan.action === 'refuse' && plan.message).toContain('bedrockLogging.overwriteExisting');
     });
 
-    it('refuses to drop an S3 destination silently, even next to our log group', () => {
+    it('refuses to drop an S3 destination silently, even next to our log group and role', () => {
       const current = { ...cloudWatch(ours.LogGroupName), s3Config: { bucketName: 'audit-bucket' } };
       expect(planPut(current, ours)).toMatchObject({
         action: 'refuse',
@@ -199,16 +252,26 @@ describe('Bedrock invocation logging', () => {
       });
     });
 
-    it('replaces it when told to, and says what it replaced', () => {
-      expect(planPut(cloudWatch('team-a/bedrock'), { ...ours, OverwriteExisting: true })).toMatchObject({
+    it('replaces it when told to, and returns the whole configuration it replaced', () => {
+      expect(planPut(theirs, { ...ours, OverwriteExisting: true })).toMatchObject({
         action: 'put',
-        replaced: 'CloudWatch log group team-a/bedrock',
+        replaced: theirs,
       });
     });
 
-    it('moves its own configuration to a new log group on Update', () => {
+    it('on Update leaves a configuration someone else wrote since alone instead of failing (and its rollback)', () => {
+      expect(planPut(theirs, ours, ours)).toMatchObject({
+        action: 'keep',
+        reason: expect.stringContaining('CloudWatch log group team-a/bedrock'),
+      });
+    });
+
+    it('moves its own configuration to a new log group on Update, remembering nothing new', () => {
       const previous = { ...ours, LogGroupName: 'old/group' };
-      expect(planPut(cloudWatch('old/group'), ours, previous)).toMatchObject({ action: 'put' });
+      expect(planPut(cloudWatch('old/group'), ours, previous)).toEqual({
+        action: 'put',
+        config: expect.any(Object),
+      });
     });
 
     it('passes the large-data bucket', () => {
@@ -219,76 +282,195 @@ describe('Bedrock invocation logging', () => {
   });
 
   describe('planDelete', () => {
-    it('switches logging off only while the configuration is exactly ours', () => {
-      expect(planDelete(cloudWatch(ours.LogGroupName), ours)).toEqual({ action: 'delete' });
-      expect(planDelete(cloudWatch('team-a/bedrock'), ours).action).toBe('keep');
-      expect(
-        planDelete(cloudWatch(ours.LogGroupName, 'arn:aws:iam::123456789012:role/theirs'), ours).action,
-      ).toBe('keep');
-      expect(planDelete(undefined, ours).action).toBe('keep');
+    it('puts back what it replaced while the configuration is still ours', () => {
+      expect(planDelete(cloudWatch(ours.LogGroupName), ours, { replaced: theirs })).toEqual({
+        action: 'restore',
+        config: theirs,
+      });
+    });
+
+    it('switches logging off when it was off before, or when nothing was remembered', () => {
+      expect(planDelete(cloudWatch(ours.LogGroupName), ours, { replaced: null })).toEqual({
+        action: 'delete',
+      });
+      expect(planDelete(cloudWatch(ours.LogGroupName), ours, undefined)).toEqual({ action: 'delete' });
+    });
+
+    it('leaves a configuration someone changed since alone (log group or role)', () => {
+      expect(planDelete(theirs, ours, { replaced: null }).action).toBe('keep');
+      const otherRole = cloudWatch(ours.LogGroupName, 'arn:aws:iam::123456789012:role/theirs');
+      expect(planDelete(otherRole, ours, { replaced: theirs }).action).toBe('keep');
+      expect(planDelete(undefined, ours, { replaced: theirs }).action).toBe('keep');
     });
   });
 
-  function fakeApi(current: LoggingConfig | undefined): BedrockLoggingApi & { calls: string[] } {
-    const calls: string[] = [];
-    return {
-      calls,
-      get: async () => current,
-      put: async (config) => {
-        calls.push(`put ${config.cloudWatchConfig?.logGroupName}`);
-      },
-      delete: async () => {
-        calls.push('delete');
-      },
-    };
-  }
-  // CloudFormation passes every property as a string.
-  const asStrings = (props: LoggingProperties) =>
-    Object.fromEntries(Object.entries(props).map(([key, value]) => [key, String(value)]));
-
-  it('creates the configuration from string properties', async () => {
-    const { sent, put } = responses();
-    const api = fakeApi(undefined);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    await makeLoggingHandler(async () => api, put)(event('Create', asStrings(ours)));
-    expect(api.calls).toEqual(['put bedrock/model-invocations']);
-    expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'bedrock-invocation-logging' });
-    vi.restoreAllMocks();
-  });
-
-  it('fails the deploy without writing when the configuration belongs to someone else', async () => {
-    const { sent, put } = responses();
-    const api = fakeApi(cloudWatch('team-a/bedrock'));
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    await makeLoggingHandler(async () => api, put)(event('Create', asStrings(ours)));
-    expect(api.calls).toEqual([]);
-    expect(sent[0]).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('Not replacing it') });
-    vi.restoreAllMocks();
-  });
-
-  it('on Delete switches logging off when it is ours, and leaves it alone otherwise', async () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const deleteEvent = event('Delete', asStrings(ours), {
-      PhysicalResourceId: 'bedrock-invocation-logging',
+  // The handler end to end, through the real SDK clients with their transport mocked.
+  describe('handler with the Bedrock and SSM clients', () => {
+    const bedrock = mockClient(BedrockClient);
+    const ssm = mockClient(SSMClient);
+    const deps = () => ({
+      api: sdkApi(new BedrockClient({ region: 'us-east-1' }), 0),
+      state: ssmState(new SSMClient({ region: 'us-east-1' })),
     });
-    const mine = fakeApi(cloudWatch(ours.LogGroupName));
-    await makeLoggingHandler(async () => mine, responses().put)(deleteEvent);
-    expect(mine.calls).toEqual(['delete']);
+    const parameterNotFound = Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+    // CloudFormation passes every property as a string.
+    const asStrings = (props: LoggingProperties) =>
+      Object.fromEntries(Object.entries(props).map(([key, value]) => [key, String(value)]));
+    const current = (loggingConfig: LoggingConfig | undefined) =>
+      bedrock
+        .on(GetModelInvocationLoggingConfigurationCommand)
+        .resolves(loggingConfig ? { loggingConfig } : {});
+    const remembered = (value: unknown) =>
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify(value) } });
+    const putInputs = () =>
+      bedrock.commandCalls(PutModelInvocationLoggingConfigurationCommand).map((call) => call.args[0].input);
+    const deleteEvent = (properties = asStrings(ours)) =>
+      event('Delete', properties, { PhysicalResourceId: 'bedrock-invocation-logging' });
 
-    const theirs = fakeApi(cloudWatch('team-a/bedrock'));
-    await makeLoggingHandler(async () => theirs, responses().put)(deleteEvent);
-    expect(theirs.calls).toEqual([]);
-    vi.restoreAllMocks();
-  });
+    beforeEach(() => {
+      bedrock.reset();
+      ssm.reset();
+      bedrock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+      bedrock.on(DeleteModelInvocationLoggingConfigurationCommand).resolves({});
+      ssm.on(PutParameterCommand).resolves({});
+      ssm.on(DeleteParameterCommand).resolves({});
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    });
+    afterEach(() => vi.restoreAllMocks());
 
-  it('leaves the configuration alone when deleting after a failed Create', async () => {
-    const api = fakeApi(cloudWatch(ours.LogGroupName));
-    const { sent, put } = responses();
-    await makeLoggingHandler(
-      async () => api,
-      put,
-    )(event('Delete', asStrings(ours), { PhysicalResourceId: 'failed-req-0' }));
-    expect(api.calls).toEqual([]);
-    expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'failed-req-0' });
+    it('creates the configuration from string properties and records that logging was off', async () => {
+      const { sent, put } = responses();
+      current(undefined);
+      await makeLoggingHandler(deps, put)(event('Create', asStrings(ours)));
+      expect(putInputs()).toEqual([
+        {
+          loggingConfig: {
+            cloudWatchConfig: { logGroupName: ours.LogGroupName, roleArn: ours.RoleArn },
+            textDataDeliveryEnabled: true,
+            imageDataDeliveryEnabled: false,
+            embeddingDataDeliveryEnabled: false,
+            videoDataDeliveryEnabled: false,
+            audioDataDeliveryEnabled: false,
+          },
+        },
+      ]);
+      expect(ssm.commandCalls(PutParameterCommand)[0]?.args[0].input).toMatchObject({
+        Name: ours.StateParameterName,
+        Value: '{"replaced":null}',
+        Overwrite: true,
+      });
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'bedrock-invocation-logging' });
+    });
+
+    it('fails the deploy without writing anything when the configuration belongs to someone else', async () => {
+      const { sent, put } = responses();
+      current(theirs);
+      await makeLoggingHandler(deps, put)(event('Create', asStrings(ours)));
+      expect(putInputs()).toEqual([]);
+      expect(ssm.commandCalls(PutParameterCommand)).toEqual([]);
+      expect(sent[0]).toMatchObject({
+        Status: 'FAILED',
+        Reason: expect.stringContaining('Not replacing it'),
+      });
+    });
+
+    it('remembers a replaced configuration before it replaces it, and puts it back on Delete', async () => {
+      const overwrite = asStrings({ ...ours, OverwriteExisting: true });
+      current(theirs);
+      await makeLoggingHandler(deps, responses().put)(event('Create', overwrite));
+      const stored = ssm.commandCalls(PutParameterCommand)[0]?.args[0].input.Value;
+      expect(JSON.parse(String(stored))).toEqual({ replaced: theirs });
+      const [remember] = ssm.commandCalls(PutParameterCommand);
+      const [replace] = bedrock.commandCalls(PutModelInvocationLoggingConfigurationCommand);
+      expect(remember && replace && remember.calledBefore(replace)).toBe(true);
+
+      // The rollback of that first deploy (or a later stack delete) sends Delete with the same properties.
+      bedrock.resetHistory();
+      current(cloudWatch(ours.LogGroupName));
+      remembered({ replaced: theirs });
+      const { sent, put } = responses();
+      await makeLoggingHandler(deps, put)(deleteEvent(overwrite));
+      expect(putInputs()).toEqual([{ loggingConfig: theirs }]);
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toEqual([]);
+      expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
+        Name: ours.StateParameterName,
+      });
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+    });
+
+    it('keeps what Create remembered through an Update of its own configuration', async () => {
+      current(cloudWatch(ours.LogGroupName));
+      const updated = asStrings({ ...ours, ImageDataDeliveryEnabled: true });
+      await makeLoggingHandler(
+        deps,
+        responses().put,
+      )(
+        event('Update', updated, {
+          PhysicalResourceId: 'bedrock-invocation-logging',
+          OldResourceProperties: asStrings(ours),
+        }),
+      );
+      expect(putInputs()[0]).toMatchObject({ loggingConfig: { imageDataDeliveryEnabled: true } });
+      expect(ssm.commandCalls(PutParameterCommand)).toEqual([]);
+    });
+
+    it('succeeds without writing on an Update (or its rollback) after someone else took the configuration', async () => {
+      current(theirs);
+      const { sent, put } = responses();
+      await makeLoggingHandler(
+        deps,
+        put,
+      )(
+        event('Update', asStrings(ours), {
+          PhysicalResourceId: 'bedrock-invocation-logging',
+          OldResourceProperties: asStrings({ ...ours, ImageDataDeliveryEnabled: true }),
+        }),
+      );
+      expect(putInputs()).toEqual([]);
+      expect(ssm.commandCalls(PutParameterCommand)).toEqual([]);
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+    });
+
+    it('switches logging off on Delete when it was off before, or nothing was remembered', async () => {
+      current(cloudWatch(ours.LogGroupName));
+      remembered({ replaced: null });
+      await makeLoggingHandler(deps, responses().put)(deleteEvent());
+      ssm.on(GetParameterCommand).rejects(parameterNotFound);
+      ssm.on(DeleteParameterCommand).rejects(parameterNotFound);
+      const { sent, put } = responses();
+      await makeLoggingHandler(deps, put)(deleteEvent());
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toHaveLength(2);
+      expect(putInputs()).toEqual([]);
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+    });
+
+    it('leaves a configuration someone changed since alone on Delete', async () => {
+      current(theirs);
+      remembered({ replaced: null });
+      await makeLoggingHandler(deps, responses().put)(deleteEvent());
+      expect(putInputs()).toEqual([]);
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toEqual([]);
+    });
+
+    it('switches logging off when the replaced configuration can no longer be put back', async () => {
+      current(cloudWatch(ours.LogGroupName));
+      remembered({ replaced: theirs });
+      bedrock
+        .on(PutModelInvocationLoggingConfigurationCommand)
+        .rejects(Object.assign(new Error('role cannot be assumed'), { name: 'ValidationException' }));
+      const { sent, put } = responses();
+      await makeLoggingHandler(deps, put)(deleteEvent());
+      expect(putInputs()).toHaveLength(4);
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+    });
+
+    it('answers the rollback Delete of a failed Create without reading or parsing anything', async () => {
+      const { sent, put } = responses();
+      await makeLoggingHandler(deps, put)(event('Delete', {}, { PhysicalResourceId: 'failed-req-0' }));
+      expect(bedrock.calls()).toEqual([]);
+      expect(ssm.calls()).toEqual([]);
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'failed-req-0' });
+    });
   });
 });

@@ -100,13 +100,20 @@ describe('IngestStack (default config)', () => {
     template.resourceCountIs('AWS::CloudWatch::MetricStream', 1);
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
     // Opt-in only: Bedrock logging configuration, created log groups, alarm topic.
     template.resourceCountIs('Custom::BedrockInvocationLogging', 0);
     template.resourceCountIs('AWS::SNS::Topic', 0);
     expect(
       resourcesOfType(template, 'AWS::Logs::LogGroup').filter(([, r]) => r.Properties['LogGroupName']),
     ).toEqual([]);
+  });
+
+  it("keeps the created secret (it holds the user's key) on delete and replacement, not on a failed first deploy", () => {
+    east().hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 
   it('wires the logs stream: logs processor, invocations endpoint, key from Secrets Manager, S3 backup', () => {
@@ -302,6 +309,7 @@ describe('IngestStack (default config)', () => {
     const template = east();
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     const byName = new Map(alarms.map((alarm) => [alarm['AlarmName'] as string, alarm]));
+    const bucket = { Ref: logicalIdOf(template, 'AWS::S3::Bucket') };
     for (const stream of ['logs', 'metrics']) {
       expect(byName.get(`BedrockO2-us-east-1-${stream}-delivery-success`)).toMatchObject({
         Namespace: 'AWS/Firehose',
@@ -331,10 +339,39 @@ describe('IngestStack (default config)', () => {
         MetricName: 'Throttles',
         Threshold: 0,
       });
-      const backup = byName.get(`BedrockO2-us-east-1-${stream}-backup-bytes`);
-      expect(JSON.stringify(backup?.['Metrics'])).toContain('BackupToS3.Bytes');
-      expect(JSON.stringify(backup?.['Metrics'])).toContain('DeliveryToS3.Bytes');
+      expect(byName.get(`BedrockO2-us-east-1-${stream}-throttled-records`)).toMatchObject({
+        Namespace: 'AWS/Firehose',
+        MetricName: 'ThrottledRecords',
+        Statistic: 'Sum',
+        Dimensions: [{ Name: 'DeliveryStreamName', Value: `bedrock-o2-${stream}` }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+      // Failed data: S3 request metrics on the stream's error prefix, not the BackupToS3.* metrics that AWS
+      // documents only for "back up all data".
+      const backup = byName.get(`BedrockO2-us-east-1-${stream}-backup-writes`);
+      expect(backup).toMatchObject({
+        Namespace: 'AWS/S3',
+        MetricName: 'PutRequests',
+        Statistic: 'Sum',
+        Dimensions: expect.arrayContaining([
+          { Name: 'BucketName', Value: bucket },
+          { Name: 'FilterId', Value: `${stream}-errors` },
+        ]),
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
     }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      MetricsConfigurations: [
+        { Id: 'logs-errors', Prefix: backupPrefixes('logs').errorRoot },
+        { Id: 'metrics-errors', Prefix: backupPrefixes('metrics').errorRoot },
+      ],
+    });
+    expect(backupPrefixes('logs').errors.startsWith(backupPrefixes('logs').errorRoot)).toBe(true);
+    expect(backupPrefixes('metrics').errors.startsWith(backupPrefixes('metrics').errorRoot)).toBe(true);
+    expect(JSON.stringify(alarms)).not.toContain('BackupToS3');
+
     expect(byName.get('BedrockO2-us-east-1-records-failed')).toMatchObject({
       Namespace: 'BedrockO2',
       MetricName: 'RecordsFailed',
@@ -343,8 +380,42 @@ describe('IngestStack (default config)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
     });
+    for (const metric of ['DeliveryErrors', 'DeliveryThrottling']) {
+      const alarm = byName.get(
+        `BedrockO2-us-east-1-subscription-delivery-${metric === 'DeliveryErrors' ? 'errors' : 'throttling'}`,
+      );
+      expect(alarm?.['Metrics']).toEqual([
+        expect.objectContaining({
+          Expression:
+            `SELECT SUM(${metric}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) ` +
+            "WHERE FilterName = 'bedrock-o2-BedrockO2-us-east-1'",
+          Period: 300,
+        }),
+      ]);
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    }
+    expect(byName.get('BedrockO2-us-east-1-metric-stream-publish-errors')).toMatchObject({
+      Namespace: 'AWS/CloudWatch/MetricStreams',
+      MetricName: 'PublishErrorRate',
+      Dimensions: [{ Name: 'MetricStreamName', Value: 'bedrock-o2-metrics' }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    const bedrockDelivery = byName.get('BedrockO2-us-east-1-bedrock-log-delivery-failures');
+    expect(bedrockDelivery).toMatchObject({
+      Namespace: 'AWS/Bedrock',
+      MetricName: 'ModelInvocationLogsCloudWatchDeliveryFailure',
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    // Published "across all model IDs": no ModelId dimension, or the alarm would watch nothing.
+    expect(bedrockDelivery?.['Dimensions']).toBeUndefined();
+
     for (const alarm of alarms) {
       expect(alarm['TreatMissingData']).toBe('notBreaching');
+      // Says what failed and what to do.
+      expect(String(alarm['AlarmDescription']).length).toBeGreaterThan(80);
       // No topic configured: no actions.
       expect(alarm['AlarmActions']).toBeUndefined();
     }
@@ -507,13 +578,19 @@ describe('no secret in the template', () => {
 describe('IngestStack (every option on)', () => {
   it('creates the requested log group, retained, and subscribes both groups; guards only the existing one', () => {
     const template = fullEast();
+    // Retained on delete and replacement, but removed when its own first deploy rolls back, so that the next
+    // attempt does not fail on "already exists".
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: '/aws/bedrock/invocations', RetentionInDays: 14 },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
     template.resourceCountIs('Custom::SubscriptionFilterGuard', 1);
-    template.hasResourceProperties('Custom::SubscriptionFilterGuard', { LogGroupName: 'other/group' });
+    template.hasResourceProperties('Custom::SubscriptionFilterGuard', {
+      LogGroupName: 'other/group',
+      ServiceTimeout: '240',
+    });
   });
 
   it('manages Bedrock invocation logging with a scoped delivery role, without overwriting by default', () => {
@@ -521,16 +598,33 @@ describe('IngestStack (every option on)', () => {
     const logGroup = logicalIdOf(template, 'AWS::Logs::LogGroup', {
       LogGroupName: '/aws/bedrock/invocations',
     });
+    const stateParameter =
+      '/bedrock-o2/BedrockO2-us-east-1/bedrock-invocation-logging/replaced-configuration';
     template.hasResource('Custom::BedrockInvocationLogging', {
       Properties: {
         LogGroupName: '/aws/bedrock/invocations',
         OverwriteExisting: false,
         TextDataDeliveryEnabled: true,
         ImageDataDeliveryEnabled: false,
+        EmbeddingDataDeliveryEnabled: false,
+        VideoDataDeliveryEnabled: false,
+        AudioDataDeliveryEnabled: false,
         LargeDataBucketName: 'my-large-bodies',
+        StateParameterName: stateParameter,
+        // Three runs of the 120 s handler (Lambda retries twice) and a minute, instead of an hour.
+        ServiceTimeout: '420',
       },
       DependsOn: Match.arrayWith([logGroup]),
     });
+    const stateAccess = allowStatements(template).filter((s) =>
+      asArray(s.Action).includes('ssm:PutParameter'),
+    );
+    expect(stateAccess).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter']),
+        Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${stateParameter}`,
+      }),
+    ]);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -553,6 +647,26 @@ describe('IngestStack (every option on)', () => {
     const passRole = allowStatements(template).filter((s) => asArray(s.Action).includes('iam:PassRole'));
     expect(passRole).toEqual([
       expect.objectContaining({
+        Condition: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('with overwriteExisting may pass the role of the replaced configuration back to Bedrock, and only to Bedrock', () => {
+    const input = fullConfigInput();
+    const [first, second] = input.regions;
+    if (!first || !second) throw new Error('fullConfigInput has two regions');
+    const overwriting = buildApp(
+      parse({
+        ...input,
+        regions: [{ ...first, bedrockLogging: { ...first.bedrockLogging, overwriteExisting: true } }, second],
+      }),
+    ).template('BedrockO2-us-east-1');
+    // One statement (IAM merges same action and condition): our delivery role and any role, to Bedrock only.
+    const passRole = allowStatements(overwriting).filter((s) => asArray(s.Action).includes('iam:PassRole'));
+    expect(passRole).toEqual([
+      expect.objectContaining({
+        Resource: expect.arrayContaining(['arn:aws:iam::123456789012:role/*']),
         Condition: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
       }),
     ]);
@@ -611,13 +725,42 @@ describe('IngestStack (every option on)', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
+    // The topic policy that enforceSSL creates replaces the default one: it must let CloudWatch publish, or no
+    // notification is ever delivered.
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topic },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '123456789012' },
+              ArnLike: {
+                'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:BedrockO2-us-east-1-*',
+              },
+            },
+          }),
         ]),
       },
     });
+    // And the topic's key must let CloudWatch encrypt the message.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    for (const [, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
+      expect(String(alarm.Properties['AlarmName'])).toMatch(/^BedrockO2-us-east-1-/);
+    }
     for (const [, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
       expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topic }]);
     }

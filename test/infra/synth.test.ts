@@ -7,7 +7,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   buildApp,
   cdkJson,
@@ -82,8 +82,36 @@ describe('synth-time checks', () => {
       return () => app.synth();
     };
     expect(probe(cdkJson().context)).toThrow(/DurationInSeconds/);
-    expect(probe({ ...cdkJson().context, '@aws-cdk/core:validateAgainstDefaultRules': false })).not.toThrow();
+    // Without the flag the same finding is only printed (console.error); capture it so that this expected
+    // warning does not show in the test output, where a real one must stand out.
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(
+        probe({ ...cdkJson().context, '@aws-cdk/core:validateAgainstDefaultRules': false }),
+      ).not.toThrow();
+      expect(printed.mock.calls.flat().join('\n')).toMatch(/\[Warning\][\s\S]*DurationInSeconds/);
+    } finally {
+      printed.mockRestore();
+    }
   });
+
+  it.each([
+    ['mx-central-1', false],
+    ['xx-newplace-1', true],
+  ])(
+    'synthesizes %s, which has no Firehose CIDR entry in aws-cdk-lib (allowUnknownRegion %s)',
+    (name, allow) => {
+      const input = defaultConfigInput();
+      const [first] = input.regions;
+      if (!first) throw new Error('cdk.json has a region');
+      const config = parse({ ...input, regions: [{ ...first, region: name, allowUnknownRegion: allow }] });
+      const template = buildApp(config).template(`BedrockO2-${name}`).toJSON() as {
+        Mappings?: Record<string, unknown>;
+      };
+      // The stand-in table entry is never rendered.
+      expect(template.Mappings).toBeUndefined();
+    },
+  );
 
   it('refuses a Lambda environment over 4 KB, naming the region', () => {
     const input = defaultConfigInput();
@@ -128,6 +156,17 @@ describe('infra/app.ts (the cdk.json "app")', () => {
         .filter((name) => name.endsWith('.template.json'))
         .sort(),
     ).toEqual(['BedrockO2-eu-west-1.template.json', 'BedrockO2-us-east-1.template.json']);
+  });
+
+  it('exits 1 with one line naming regions[i].region, not a stack trace, for a misspelt region', () => {
+    const input = defaultConfigInput();
+    const [first, ...rest] = input.regions;
+    if (!first) throw new Error('cdk.json has a region');
+    const misspelt = { ...input, regions: [{ ...first, region: 'us-esat-1' }, ...rest] };
+    const { status, stderr } = runApp({ ...cdkJson().context, bedrockO2: misspelt });
+    expect(status).toBe(1);
+    expect(stderr).toContain('regions[0].region: us-esat-1 is not a region aws-cdk-lib knows');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 1 with one line per bad path when the config is invalid', () => {
