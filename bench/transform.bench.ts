@@ -47,6 +47,12 @@ function baseline(event: FirehoseTransformationEvent): number {
   return outBytes;
 }
 
+/** User + system CPU time of this process, in ms. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -62,16 +68,22 @@ async function throughput(event: FirehoseTransformationEvent, inputBytes: number
   const baseTimes: number[] = [];
   const handlerTimes: number[] = [];
   const roundRatios: number[] = [];
+  const baseCpu: number[] = [];
+  const handlerCpu: number[] = [];
   let handlerOut = 0;
   let baseOut = 0;
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate so machine noise hits both alike.
     let t = performance.now();
+    let cpu = cpuMs();
     baseOut = baseline(event);
     const baseTime = performance.now() - t;
+    baseCpu.push(cpuMs() - cpu);
     t = performance.now();
+    cpu = cpuMs();
     handlerOut = await handler();
     const handlerTime = performance.now() - t;
+    handlerCpu.push(cpuMs() - cpu);
     baseTimes.push(baseTime);
     handlerTimes.push(handlerTime);
     roundRatios.push(handlerTime / baseTime);
@@ -85,6 +97,9 @@ async function throughput(event: FirehoseTransformationEvent, inputBytes: number
     baselineMBps: Number((mb / (base / 1000)).toFixed(1)),
     handlerMBps: Number((mb / (ours / 1000)).toFixed(1)),
     ratio: Number((ours / base).toFixed(2)),
+    // CPU time of this process (zlib included, it runs on the main thread here): steadier than wall time on
+    // a machine shared with other work, where a round can wait for a core.
+    cpuRatio: Number((median(handlerCpu) / median(baseCpu)).toFixed(2)),
     roundRatioMin: Number((sorted[0] ?? Number.NaN).toFixed(2)),
     roundRatioMax: Number((sorted.at(-1) ?? Number.NaN).toFixed(2)),
     baselineOutputMB: Number((baseOut / 1e6).toFixed(2)),
@@ -187,7 +202,7 @@ if (args.has('--json')) {
         ? ` (target ≤ ${TARGET_RATIO}) ${t.ratio <= TARGET_RATIO ? 'OK' : 'OVER TARGET'}`
         : '';
     console.log(
-      `handler, content ${t.contentMode.padEnd(7)} ${String(t.handlerMBps).padStart(5)} MB/s  ratio ${t.ratio} (rounds ${t.roundRatioMin}–${t.roundRatioMax})${verdict}  output ${t.handlerOutputMB} MB (baseline ${t.baselineOutputMB} MB)`,
+      `handler, content ${t.contentMode.padEnd(7)} ${String(t.handlerMBps).padStart(5)} MB/s  ratio ${t.ratio} (rounds ${t.roundRatioMin}–${t.roundRatioMax}; CPU time ${t.cpuRatio})${verdict}  output ${t.handlerOutputMB} MB (baseline ${t.baselineOutputMB} MB)`,
     );
   }
   for (const m of result.memory ?? [])
