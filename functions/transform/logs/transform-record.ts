@@ -1,4 +1,4 @@
-import { gzipNdjson, ndjsonLine } from '../firehose/encode.ts';
+import { NdjsonWriter } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
 import { contentPolicyFor } from '../row/content.ts';
@@ -37,10 +37,10 @@ export function transformRecord(data: unknown, normaliser: RowMaker, keepRows = 
       : undefined;
     const stats = newRowStats();
     const kept: object[] = [];
-    let ndjson = '';
+    const ndjson = new NdjsonWriter();
     const add = (row: object): void => {
       stage = 'encode';
-      ndjson += ndjsonLine(row);
+      ndjson.add(row);
       countRow(stats, row);
       if (keepRows) kept.push(row);
     };
@@ -76,7 +76,7 @@ export function transformRecord(data: unknown, normaliser: RowMaker, keepRows = 
     if (stats.rows === 0) return { kind: 'dropped', reason: 'no_rows' };
 
     stage = 'encode';
-    const encoded = gzipNdjson(ndjson);
+    const encoded = ndjson.gzip();
     if (encoded.length > MAX_OUTPUT_RECORD_BYTES) {
       throw new TransformError(
         'encode',
