@@ -43,6 +43,7 @@ export interface ContentPolicy {
 }
 
 export const PREVIEW_CODE_POINTS = 256;
+const SURROGATE = /[\ud800-\udfff]/;
 export const REDACTED = '[REDACTED]';
 
 export function contentPolicy(settings: ContentSettings): ContentPolicy {
@@ -129,6 +130,9 @@ function previewFields(content: ExtractedContent): { inputPreview?: string; outp
 /** At most 256 code points, no marker (previews never set the truncated flag); a surrogate pair stays whole. */
 export function previewOf(text: string): string {
   if (text.length <= PREVIEW_CODE_POINTS) return text;
+  // Without a surrogate among them, the first 256 code units are the first 256 code points.
+  const head = text.slice(0, PREVIEW_CODE_POINTS);
+  if (!SURROGATE.test(head)) return head;
   let index = 0;
   for (let codePoints = 0; codePoints < PREVIEW_CODE_POINTS && index < text.length; codePoints++) {
     const unit = text.charCodeAt(index);
