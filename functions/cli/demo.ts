@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { processLogsEvent } from '../transform/logs/process-logs.ts';
+import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
+import type { Telemetry } from '../transform/telemetry/summary.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadCliConfig } from './files.ts';
 import {
@@ -19,11 +21,13 @@ import { deliverFirehose, type OpenObserveSettings, openObserveSettings } from '
 import { formatTable } from './table.ts';
 import { stderrTelemetry } from './transform.ts';
 
-export const DEMO_HELP = `Usage: bedrock-o2 demo [--input DIR] [--out DIR] [--json] [--config FILE] [--url URL] [--org ORG] [--stream NAME]
+export const DEMO_HELP = `Usage: bedrock-o2 demo [--input DIR] [--out DIR] [--json] [--config FILE] [--url URL] [--org ORG] [--stream NAME] [--metrics-stream NAME]
 
 Runs the real transformation handler over bundled sample Bedrock invocation logs (no AWS account needed):
 builds the Firehose event CloudWatch Logs would send, transforms it, decodes the output records, prints a
-summary per model and writes the rows as NDJSON to DIR/bedrock_invocations.ndjson.
+summary per model and writes the rows as NDJSON to DIR/bedrock_invocations.ndjson. It also runs the metrics
+transformation over a bundled sample CloudWatch metric-stream event (AWS/Bedrock datapoints) and writes those
+rows to DIR/bedrock_metrics.ndjson, so the metric panels of the dashboards have data.
 
 The samples are old, and OpenObserve silently drops rows older than its ingest window (ZO_INGEST_ALLOWED_UPTO,
 default 5 h). The demo therefore moves _timestamp so the newest sample lands at "now" (the original time stays
@@ -40,11 +44,18 @@ Options:
   --config FILE   transform configuration (JSON, as BEDROCK_O2_CONFIG)
   --url URL       OpenObserve base URL (overrides OPENOBSERVE_URL)
   --org ORG       organisation (overrides OPENOBSERVE_ORG)
-  --stream NAME   stream to deliver to (default: bedrock_invocations)
+  --stream NAME   stream to deliver invocation rows to (default: bedrock_invocations)
+  --metrics-stream NAME
+                  stream to deliver metric rows to (default: bedrock_metrics)
   -h, --help      show this help
 `;
 
 const BUNDLED_SAMPLES = fileURLToPath(new URL('../../test/fixtures/bedrock', import.meta.url));
+/** A metric-stream event's records (JSON output format): AWS/Bedrock datapoints for a few models. */
+export const BUNDLED_METRIC_STREAM = fileURLToPath(
+  new URL('../../test/fixtures/metric-stream/bedrock-metrics.ndjson', import.meta.url),
+);
+const DATAPOINTS_PER_METRIC_RECORD = 100;
 const EVENTS_PER_RECORD = 4;
 const ROWS_PER_DELIVERED_RECORD = 200;
 const HOUR_MS = 3_600_000;
@@ -66,6 +77,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       url: { type: 'string' },
       org: { type: 'string' },
       stream: { type: 'string', default: 'bedrock_invocations' },
+      'metrics-stream': { type: 'string', default: 'bedrock_metrics' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'demo',
@@ -89,13 +101,25 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
   io.stderr(`${shift.note}\n`);
 
+  const metrics = await bundledMetricRows(stderrTelemetry(io));
+  shiftIntoWindow(metrics.rows, Date.now(), config.ingestWindowHours);
+
   const outFile = join(resolve(io.cwd, values.out), 'bedrock_invocations.ndjson');
+  const metricsFile = join(resolve(io.cwd, values.out), 'bedrock_metrics.ndjson');
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  await writeFile(metricsFile, metrics.rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
+  io.stderr(
+    `wrote ${metrics.rows.length} metric rows to ${relative(io.cwd, metricsFile) || metricsFile} (timestamps moved to end now, like the invocation rows)\n`,
+  );
 
-  const delivered =
-    openobserve === undefined ? undefined : await deliverRows(openobserve, values.stream, rows, io);
+  let delivered: { ok: boolean; message: string } | undefined;
+  if (openobserve !== undefined) {
+    const invocations = await deliverRows(openobserve, values.stream, rows, io);
+    const metricDelivery = await deliverRows(openobserve, values['metrics-stream'], metrics.rows, io);
+    delivered = invocations.ok ? metricDelivery : invocations;
+  }
   if (openobserve === undefined) io.stderr('OPENOBSERVE_URL not set: rows written locally only\n');
 
   const models = summariseByModel(rows);
@@ -120,7 +144,8 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   } else {
     io.stdout(renderSummary(models));
   }
-  const complete = summary.recordsFailed === 0 && (delivered === undefined || delivered.ok);
+  const complete =
+    summary.recordsFailed === 0 && metrics.failed === 0 && (delivered === undefined || delivered.ok);
   return complete ? EXIT_OK : EXIT_INCOMPLETE;
 }
 
@@ -134,6 +159,30 @@ function demoEvent(samples: readonly Sample[]): FirehoseTransformationEvent {
     datas.push(recordData(dataMessage(events)));
   }
   return firehoseEvent(datas);
+}
+
+/**
+ * The bundled metric-stream sample through the real metrics transformation, as Firehose would hand it over:
+ * NDJSON datapoints, a hundred per record. Returns the decoded rows and how many records failed.
+ */
+export async function bundledMetricRows(
+  telemetry: Telemetry,
+  file: string = BUNDLED_METRIC_STREAM,
+): Promise<{ rows: Record<string, unknown>[]; failed: number }> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  const datas: string[] = [];
+  for (let i = 0; i < lines.length; i += DATAPOINTS_PER_METRIC_RECORD) {
+    const chunk = lines.slice(i, i + DATAPOINTS_PER_METRIC_RECORD).join('\n');
+    datas.push(Buffer.from(`${chunk}\n`).toString('base64'));
+  }
+  const { response, summary } = processMetricsEvent(
+    firehoseEvent(datas, { streamName: 'bedrock-o2-metrics' }),
+    {
+      telemetry,
+      maxDecompressedBytes: 64 * 1024 * 1024,
+    },
+  );
+  return { rows: rowsOfResponse(response), failed: summary.recordsFailed };
 }
 
 /** Rows as OpenObserve would receive them: decoded from the response's Ok records. */

@@ -1,8 +1,10 @@
 import { ConfigError } from '../../schemas/config.ts';
+import { runDashboards } from './dashboards-preview.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, EXIT_USAGE, UsageError } from './io.ts';
 import { runPrices } from './prices.ts';
 import { processIo } from './process-io.ts';
+import { runProvision } from './provision.ts';
 import { runTransform } from './transform.ts';
 
 /** `bedrock-o2 <command>`: dispatch and exit codes only; each command lives in its own file. */
@@ -20,6 +22,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   demo: {
     summary: 'run the real handler over the bundled sample logs; deliver when OpenObserve is set',
     run: runDemo,
+  },
+  dashboards: {
+    summary: 'preview the bundled OpenObserve dashboards over local rows (dashboards preview)',
+    run: runDashboards,
+  },
+  provision: {
+    summary: 'create or update the streams, dashboards, alerts and VRL functions in OpenObserve',
+    run: runProvision,
   },
   prices: {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { shiftIntoWindow } from '../../../functions/cli/demo.ts';
+import { BUNDLED_METRIC_STREAM, shiftIntoWindow } from '../../../functions/cli/demo.ts';
 import { main } from '../../../functions/cli/main.ts';
 import { FirehoseHttpRequestSchema } from '../../../schemas/firehose.ts';
 import { InvocationRowSchema } from '../../../schemas/invocation-row.ts';
+import { MetricRowSchema } from '../../../schemas/metric-row.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { allFixtures } from '../../helpers/fixtures.ts';
 import { useMswServer } from '../../helpers/msw.ts';
@@ -16,6 +17,7 @@ import { decodeRows } from '../../helpers/rows.ts';
 const server = useMswServer();
 const fixtureCount = allFixtures().length;
 const ENDPOINT = 'https://o2.example.test/aws/acme/bedrock_invocations/_kinesis_firehose';
+const METRICS_ENDPOINT = 'https://o2.example.test/aws/acme/bedrock_metrics/_kinesis_firehose';
 const env = {
   OPENOBSERVE_URL: 'https://o2.example.test/',
   OPENOBSERVE_ORG: 'acme',
@@ -57,11 +59,21 @@ describe('bedrock-o2 demo', () => {
     expect(stdout()).toContain('anthropic.claude-3-haiku-20240307-v1:0');
     expect(stdout()).toMatch(/estimated total: \$\d+\.\d{6} over \d+ invocations/);
     expect(stderr()).toMatch(/moved _timestamp .* aws_bedrock_event_time/);
+
+    const metricRows = readFileSync(join(dir, 'out/demo', 'bedrock_metrics.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => MetricRowSchema.parse(JSON.parse(line)));
+    const sampleLines = readFileSync(BUNDLED_METRIC_STREAM, 'utf8').trim().split('\n').length;
+    expect(metricRows).toHaveLength(sampleLines);
+    expect(new Set(metricRows.map((r) => r.metric_name))).toContain('Invocations');
+    expect(Math.max(...metricRows.map((r) => r._timestamp)) / 1000).toBeGreaterThanOrEqual(before);
     expect(stderr()).toContain('OPENOBSERVE_URL not set');
   });
 
   it('delivers with the Firehose HTTP endpoint protocol when OpenObserve is configured', async () => {
     let received: { headers: Headers; body: unknown } | undefined;
+    let metricRowsDelivered = 0;
     server.use(
       http.post(ENDPOINT, async ({ request }) => {
         const raw = Buffer.from(await request.arrayBuffer());
@@ -70,6 +82,14 @@ describe('bedrock-o2 demo', () => {
         received = { headers: request.headers, body: JSON.parse(text) };
         const { requestId } = FirehoseHttpRequestSchema.parse(received.body);
         return HttpResponse.json({ requestId, timestamp: Date.now() });
+      }),
+      http.post(METRICS_ENDPOINT, async ({ request }) => {
+        const raw = Buffer.from(await request.arrayBuffer());
+        const text =
+          request.headers.get('content-encoding') === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
+        const body = FirehoseHttpRequestSchema.parse(JSON.parse(text));
+        metricRowsDelivered = body.records.flatMap((r) => decodeRows(r.data)).length;
+        return HttpResponse.json({ requestId: body.requestId, timestamp: Date.now() });
       }),
     );
     const dir = mkdtempSync(join(tmpdir(), 'o2-demo-'));
@@ -85,6 +105,10 @@ describe('bedrock-o2 demo', () => {
     expect(received?.headers.get('x-amz-firehose-request-id')).toBe(body.requestId);
     const delivered = body.records.flatMap((r) => decodeRows(r.data));
     expect(delivered).toEqual(readRows(join(dir, 'out/demo')));
+    const metricRows = readFileSync(join(dir, 'out/demo', 'bedrock_metrics.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(metricRowsDelivered).toBe(metricRows.length);
     expect(stderr()).toMatch(
       new RegExp(
         `delivered ${fixtureCount} rows to https://o2.example.test org acme stream bedrock_invocations`,
@@ -93,14 +117,20 @@ describe('bedrock-o2 demo', () => {
   });
 
   it('exits 1 and says why when OpenObserve rejects the delivery', async () => {
-    server.use(http.post(ENDPOINT, () => new HttpResponse('Unauthorized Access', { status: 401 })));
+    server.use(
+      http.post(ENDPOINT, () => new HttpResponse('Unauthorized Access', { status: 401 })),
+      http.post(METRICS_ENDPOINT, () => new HttpResponse('Unauthorized Access', { status: 401 })),
+    );
     const { io, stderr } = captureIo({ cwd: mkdtempSync(join(tmpdir(), 'o2-demo-')), env });
     expect(await main(['demo'], io)).toBe(1);
     expect(stderr()).toMatch(/delivery to https:\/\/o2\.example\.test failed: HTTP 401: Unauthorized Access/);
   });
 
   it('treats a 200 that does not echo the requestId as not delivered', async () => {
-    server.use(http.post(ENDPOINT, () => HttpResponse.json({ code: 200, status: [] })));
+    server.use(
+      http.post(ENDPOINT, () => HttpResponse.json({ code: 200, status: [] })),
+      http.post(METRICS_ENDPOINT, () => HttpResponse.json({ code: 200, status: [] })),
+    );
     const { io } = captureIo({ cwd: mkdtempSync(join(tmpdir(), 'o2-demo-')), env });
     expect(await main(['demo'], io)).toBe(1);
   });
