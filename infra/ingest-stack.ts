@@ -12,6 +12,7 @@ import { OpenObserveDeliveryStream } from './constructs/delivery-stream.ts';
 import { LogSubscriptions } from './constructs/log-subscriptions.ts';
 import { BedrockMetricStream } from './constructs/metric-stream.ts';
 import { type MonitoredStream, PipelineAlarms } from './constructs/pipeline-alarms.ts';
+import { S3LogSource } from './constructs/s3-log-source.ts';
 import {
   backupErrorsFilterId,
   backupPrefixes,
@@ -84,18 +85,22 @@ export class IngestStack extends Stack {
 
     const monitored = [this.logsPipeline(shared)];
     if (this.deployment.metricStream) monitored.push(this.metricsPipeline(shared));
+    let alarms: PipelineAlarms | undefined;
     if (config.alarms.enabled) {
-      const alarms = new PipelineAlarms(this, 'Alarms', {
+      alarms = new PipelineAlarms(this, 'Alarms', {
         namePrefix: this.stackName,
         streams: monitored,
         backupBucketName: shared.backup.bucket.bucketName,
-        subscriptionFilterName: subscriptionFilterName(this.stackName),
+        ...(this.deployment.logGroups.length > 0 && {
+          subscriptionFilterName: subscriptionFilterName(this.stackName),
+        }),
         ...(this.deployment.metricStream && { metricStreamName: config.firehose.metricsStreamName }),
         alarms: config.alarms,
         ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
       });
       if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     }
+    if (this.deployment.s3Logs !== undefined) this.s3Source(this.deployment.s3Logs, shared, alarms);
 
     Tags.of(this).add('project', 'bedrock-o2');
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
@@ -137,6 +142,15 @@ export class IngestStack extends Stack {
       kind: 'logs',
     });
 
+    new CfnOutput(this, 'LogsStreamName', { value: streamName });
+    const result: MonitoredStream = {
+      label: 'Logs',
+      deliveryStreamName: streamName,
+      processor: processor.function,
+      backupErrorsFilterId: backupErrorsFilterId('logs'),
+    };
+    // An S3-only region has no log group to subscribe.
+    if (deployment.logGroups.length === 0) return result;
     const subscriptions = new LogSubscriptions(this, 'Subscriptions', {
       deliveryStream: delivery.stream,
       filterName: subscriptionFilterName(this.stackName),
@@ -148,14 +162,29 @@ export class IngestStack extends Stack {
       })),
     });
     if (deployment.bedrockLogging.manage) this.bedrockLogging(subscriptions, shared.logRetention);
+    return result;
+  }
 
-    new CfnOutput(this, 'LogsStreamName', { value: streamName });
-    return {
-      label: 'Logs',
-      deliveryStreamName: streamName,
-      processor: processor.function,
-      backupErrorsFilterId: backupErrorsFilterId('logs'),
-    };
+  /** New Bedrock log objects in S3 -> queue -> S3 source Lambda -> the logs delivery stream. */
+  private s3Source(
+    s3Logs: NonNullable<RegionDeployment['s3Logs']>,
+    shared: SharedDelivery,
+    alarms: PipelineAlarms | undefined,
+  ): void {
+    const source = new S3LogSource(this, 'S3Source', {
+      bucketName: s3Logs.bucketName,
+      prefix: s3Logs.prefix,
+      kmsKeyArn: s3Logs.kmsKeyArn,
+      deliveryStreamName: this.config.firehose.logsStreamName,
+      logRetention: shared.logRetention,
+      alarmNamePrefix: this.stackName,
+      alarms: alarms !== undefined,
+      alarmTopic: alarms?.topic,
+    });
+    new CfnOutput(this, 'S3SourceDeadLetterQueueUrl', {
+      value: source.deadLetterQueue.queueUrl,
+      description: 'Messages of Bedrock log objects the S3 source could not forward (redrive after a fix)',
+    });
   }
 
   /** Metric stream -> Firehose -> metrics processor -> OpenObserve metrics stream. */

@@ -84,6 +84,28 @@ const BedrockLoggingSchema = z.strictObject({
     .describe('S3 bucket (same account and region) for bodies over ~100 KB; the bucket policy is yours'),
 });
 
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const S3LogsSchema = z.strictObject({
+  bucketName: z
+    .string()
+    .regex(BUCKET_NAME, 'must be an S3 bucket name')
+    .describe('Bucket Bedrock writes invocation logs to (same account and region); it must already exist'),
+  prefix: z
+    .string()
+    .max(512)
+    // S3's "safe characters" only: event keys then read the same whether or not a notification URL-encodes them.
+    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
+    .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
+    .default('')
+    .describe("Bedrock's S3 keyPrefix (what comes before AWSLogs/); empty for none"),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
+    .optional()
+    .describe("The bucket's customer-managed KMS key, if it uses one (the S3 source gets kms:Decrypt on it)"),
+});
+
 const RegionDeploymentSchema = z.strictObject({
   account: z.string().regex(ACCOUNT_PATTERN, 'must be a 12-digit AWS account id').describe('AWS account id'),
   region: z
@@ -103,9 +125,12 @@ const RegionDeploymentSchema = z.strictObject({
     .describe('Stack name (default BedrockO2-<region>)'),
   logGroups: z
     .array(LogGroupSchema)
-    .min(1)
     .max(10)
+    .default([])
     .describe('Bedrock invocation log groups to subscribe, each with optional content settings'),
+  s3Logs: S3LogsSchema.optional().describe(
+    "Bedrock's S3 log destination to read new log objects from (an S3 source beside or instead of logGroups)",
+  ),
   bedrockLogging: BedrockLoggingSchema.prefault({}).describe(
     'Optional management of the Bedrock invocation-logging configuration',
   ),
@@ -323,6 +348,7 @@ interface RegionShape {
     readonly create: boolean;
     readonly retentionDays?: number | undefined;
   }[];
+  readonly s3Logs?: { readonly bucketName: string } | undefined;
   readonly bedrockLogging: { readonly manage: boolean; readonly logGroupName?: string | undefined };
   readonly secretArn?: string | undefined;
   readonly alarmTopicArn?: string | undefined;
@@ -448,6 +474,18 @@ function checkSameLocation(
 }
 
 function checkLogGroups(entry: RegionShape, i: number, issue: Issue): void {
+  if (entry.logGroups.length === 0 && entry.s3Logs === undefined) {
+    issue(
+      ['regions', i, 'logGroups'],
+      'set logGroups, s3Logs or both: the region has no source of invocation logs',
+    );
+  }
+  if (entry.logGroups.length === 0 && entry.bedrockLogging.manage) {
+    issue(
+      ['regions', i, 'bedrockLogging', 'manage'],
+      'needs a log group in logGroups: the managed configuration points Bedrock at CloudWatch Logs',
+    );
+  }
   const names = new Set<string>();
   entry.logGroups.forEach((group, j) => {
     if (names.has(group.name)) issue(['regions', i, 'logGroups', j, 'name'], `${group.name} is listed twice`);

@@ -36,12 +36,19 @@ const int = z.int().min(0);
 const float = z.number().finite();
 const str = z.string();
 
-/** Common to invocation rows and `source_type: "log"` rows. */
+/** Common to invocation rows and `source_type: "log"` rows; absent for a line read from an S3 object. */
 const cloudWatchFields = {
-  aws_log_group: str.describe('CloudWatch log group the event came from'),
-  aws_log_stream: str.describe('CloudWatch log stream'),
-  aws_log_event_id: str.describe('CloudWatch log event id'),
+  aws_log_group: str.optional().describe('CloudWatch log group the event came from'),
+  aws_log_stream: str.optional().describe('CloudWatch log stream'),
+  aws_log_event_id: str.optional().describe('CloudWatch log event id'),
 };
+
+export const LOG_SOURCES = ['cloudwatch_logs', 's3'] as const;
+const logSource = z
+  .enum(LOG_SOURCES)
+  .describe(
+    'Where the log was read: `cloudwatch_logs` (log group subscription) or `s3` (Bedrock’s S3 log objects); a replayed row keeps its own',
+  );
 
 const InvocationRowFieldsSchema = z.strictObject({
   _timestamp: z.int().positive().describe('Invocation time, µs since the epoch (never processing time)'),
@@ -54,9 +61,12 @@ const InvocationRowFieldsSchema = z.strictObject({
   cloud_account_id: str.optional().describe('AWS account of the caller'),
   cloud_region: str.optional().describe('Region where the call was made (and logged)'),
   aws_request_id: str.optional().describe('Bedrock request id: the idempotency key for replay and dedupe'),
-  aws_log_group: str.optional().describe('CloudWatch log group the event came from (absent for S3 backfill)'),
+  aws_log_group: str
+    .optional()
+    .describe('CloudWatch log group the event came from (absent for logs read from S3)'),
   aws_log_stream: str.optional().describe('CloudWatch log stream'),
   aws_log_event_id: str.optional().describe('CloudWatch log event id'),
+  aws_bedrock_log_source: logSource.optional(),
   gen_ai_provider_name: z.literal('aws.bedrock').describe('`aws.bedrock`'),
   gen_ai_operation_name: z
     .enum(OPERATION_NAMES)
@@ -122,6 +132,18 @@ const InvocationRowFieldsSchema = z.strictObject({
   aws_bedrock_image_count: int
     .optional()
     .describe('Images produced (bytes never copied); the number requested when the response went to S3'),
+  aws_bedrock_image_width: int
+    .optional()
+    .describe('Image generation: the requested width in pixels, else the model default'),
+  aws_bedrock_image_height: int
+    .optional()
+    .describe('Image generation: the requested height in pixels, else the model default'),
+  aws_bedrock_image_quality: z
+    .enum(['standard', 'premium'])
+    .optional()
+    .describe(
+      'Image generation: standard or premium as requested, else the model default; absent without tiers',
+    ),
   aws_bedrock_request_metadata: str.optional().describe('requestMetadata as JSON text'),
   gen_ai_usage_cost_usd: float.min(0).optional().describe('Estimated cost; present only when priced'),
   gen_ai_usage_input_cost_usd: float
@@ -194,6 +216,7 @@ export const LogRowSchema = z.strictObject({
   cloud_provider: z.literal('aws'),
   cloud_account_id: str.optional(),
   ...cloudWatchFields,
+  aws_bedrock_log_source: logSource.optional(),
   aws_bedrock_content_truncated: z.literal(true).optional(),
   forwarder_version: str,
 });

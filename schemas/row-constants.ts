@@ -48,6 +48,7 @@ export const WARNING_CODES = [
   'timestamp_outside_ingest_window',
   'envelope_field_missing',
   'price_missing',
+  'normalise_failed',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -180,7 +180,9 @@ export const transformConfigShape = {
       .check(
         z.gte(1024 * 1024),
         z.lte(256 * 1024 * 1024),
-        z.describe('Upper bound on one record after gunzip; a larger record fails (gzip-bomb guard)'),
+        z.describe(
+          'Most one record may gunzip to (gzip-bomb guard); the Lambda lowers it to 1/8 of its memory',
+        ),
       ),
     32 * 1024 * 1024,
   ),
@@ -203,7 +205,11 @@ export type TransformConfig = z.output<typeof TransformConfigSchema>;
 
 /** Content settings for one log group: its own over the defaults over the built-ins. */
 export function contentSettingsFor(config: TransformConfig, logGroup: string | undefined): ContentSettings {
-  const own = logGroup === undefined ? undefined : config.logGroups[logGroup];
+  // The log group name comes from the log envelope: own properties only (`constructor` is a valid name).
+  const own =
+    logGroup === undefined || !Object.hasOwn(config.logGroups, logGroup)
+      ? undefined
+      : config.logGroups[logGroup];
   return {
     contentMode: own?.contentMode ?? config.content.contentMode ?? DEFAULT_CONTENT_SETTINGS.contentMode,
     maxContentBytes:

@@ -5,7 +5,7 @@ import { DeployConfigSchema } from '../schemas/config.ts';
 
 /**
  * The deploy configuration reference in docs/deploy.md, generated from the zod schema's descriptions, defaults
- * and ranges so it cannot drift. `node scripts/config-docs.ts` rewrites the section between the markers;
+ * and ranges so it cannot drift. `npm run docs` rewrites the section between the markers;
  * `--check` only reports whether it is current (test/infra/config-docs.test.ts runs the same comparison).
  */
 
@@ -157,7 +157,7 @@ function main(argv: readonly string[]): number {
   const next = withReference(current, renderConfigReference());
   if (argv.includes('--check')) {
     if (next === current) return 0;
-    console.error('docs/deploy.md configuration reference is out of date: run node scripts/config-docs.ts');
+    console.error('docs/deploy.md configuration reference is out of date: run npm run docs');
     return 1;
   }
   if (next !== current) writeFileSync(DEPLOY_DOC, next);

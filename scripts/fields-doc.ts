@@ -1,6 +1,6 @@
 /**
  * docs/fields.md, generated from the zod row schemas so the field list users build dashboards on cannot
- * drift from the code. `node scripts/fields-doc.ts` rewrites it; a test fails when it is stale.
+ * drift from the code. `npm run docs` rewrites it; a test fails when it is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ const WARNING_MEANINGS: Readonly<Record<(typeof WARNING_CODES)[number], string>>
     "older than OpenObserve's ingest window or over 24 h ahead: OpenObserve will drop it",
   envelope_field_missing: 'requestId or modelId missing from the invocation log',
   price_missing: 'no price for this model (cost fields absent, status unpriced)',
+  normalise_failed:
+    'normalising this invocation failed unexpectedly; the row has the envelope fields only (no content, unpriced)',
 };
 
 const escapeCell = (text: string) => text.replaceAll('|', '\\|');

@@ -35,11 +35,17 @@ in aws_bedrock_event_time, and costs use the original time) and says so on stder
 
 When OPENOBSERVE_URL and credentials are set (OPENOBSERVE_USER + OPENOBSERVE_PASSWORD, or OPENOBSERVE_TOKEN;
 OPENOBSERVE_ORG defaults to "default"), the rows are also delivered with the Firehose HTTP endpoint protocol
-to {url}/aws/{org}/{stream}/_kinesis_firehose, as the deployed pipeline does.
+to {url}/aws/{org}/{stream}/_kinesis_firehose, as the deployed pipeline does. OpenObserve does not
+deduplicate: running the demo again delivers the same rows again (same aws_request_id); count distinct
+aws_request_id to see each invocation once.
+
+The event includes one CloudWatch Logs control message, as a real subscription sends one; the handler
+answers it Dropped, which the summary line reports as "1 dropped".
 
 Options:
   --input DIR     sample ModelInvocationLog JSON files (default: the bundled test/fixtures/bedrock)
   --out DIR       where to write the rows (default: out/demo)
+  --save-event F  also write the Firehose event given to the handler to F (input for bedrock-o2 transform)
   --json          print the summary as one JSON object instead of a table
   --config FILE   transform configuration (JSON, as BEDROCK_O2_CONFIG)
   --url URL       OpenObserve base URL (overrides OPENOBSERVE_URL)
@@ -72,6 +78,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     {
       input: { type: 'string' },
       out: { type: 'string', default: 'out/demo' },
+      'save-event': { type: 'string' },
       json: { type: 'boolean', default: false },
       config: { type: 'string' },
       url: { type: 'string' },
@@ -88,25 +95,46 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   }
   const openobserve = openObserveSettings(io.env, { url: values.url, org: values.org });
   const config = await loadCliConfig(values.config, io);
+  // Where the output goes is checked before the work, so a bad path costs no run.
+  const outDir = await writableDirectory(resolve(io.cwd, values.out), '--out');
+  const eventFile = values['save-event'] === undefined ? undefined : resolve(io.cwd, values['save-event']);
+  if (eventFile !== undefined) await writableDirectory(dirname(eventFile), '--save-event');
   const inputDir = values.input === undefined ? BUNDLED_SAMPLES : resolve(io.cwd, values.input);
   const samples = await loadSamples(inputDir);
   if (samples.length === 0) throw new UsageError(`no sample logs (*.json) found under ${inputDir}`);
 
   // The real handler, on what CloudWatch Logs would hand Firehose; no re-ingest (no AWS here).
-  const { response, summary } = await processLogsEvent(demoEvent(samples), {
-    normaliser: createNormaliser(config),
-    telemetry: stderrTelemetry(io),
+  const telemetry = stderrTelemetry(io);
+  const event = demoEvent(samples);
+  if (eventFile !== undefined) {
+    try {
+      await writeFile(eventFile, `${JSON.stringify(event)}\n`);
+    } catch (error) {
+      throw new UsageError(
+        `--save-event: cannot write ${eventFile} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+    io.stderr(`wrote the Firehose event to ${relative(io.cwd, eventFile) || eventFile}\n`);
+  }
+  const { response, summary, outcomes } = await processLogsEvent(event, {
+    normaliser: createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) }),
+    telemetry,
   });
+  const controlMessages = outcomes.filter((o) => o.kind === 'dropped' && o.reason === 'control_message');
+  if (controlMessages.length > 0) {
+    io.stderr(
+      `(${controlMessages.length} dropped: the CloudWatch Logs control message the demo includes, as a real subscription sends one)\n`,
+    );
+  }
   const rows = rowsOfResponse(response);
   const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
   io.stderr(`${shift.note}\n`);
 
-  const metrics = await bundledMetricRows(stderrTelemetry(io));
+  const metrics = await bundledMetricRows(telemetry);
   shiftIntoWindow(metrics.rows, Date.now(), config.ingestWindowHours);
 
-  const outFile = join(resolve(io.cwd, values.out), 'bedrock_invocations.ndjson');
-  const metricsFile = join(resolve(io.cwd, values.out), 'bedrock_metrics.ndjson');
-  await mkdir(dirname(outFile), { recursive: true });
+  const outFile = join(outDir, 'bedrock_invocations.ndjson');
+  const metricsFile = join(outDir, 'bedrock_metrics.ndjson');
   await writeFile(outFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   await writeFile(metricsFile, metrics.rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
@@ -214,10 +242,24 @@ async function deliverRows(
   const result = await deliverFirehose(settings, stream, datas);
   io.stderr(
     result.ok
-      ? `delivered ${rows.length} rows to ${settings.url} org ${settings.org} stream ${stream}\n`
+      ? `delivered ${rows.length} rows to ${settings.url} org ${settings.org} stream ${stream}; ` +
+          'OpenObserve keeps duplicates, so running the demo again adds these rows again (same aws_request_id)\n'
       : `delivery to ${settings.url} failed: ${result.message}\n`,
   );
   return { ok: result.ok, message: result.message };
+}
+
+/** Creates `dir` if needed; a path that is a file, or cannot be created, is a usage error (exit 2). */
+async function writableDirectory(dir: string, flag: string): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be created (${code})`;
+    throw new UsageError(`${flag}: ${dir} ${why}`);
+  }
+  return dir;
 }
 
 async function loadSamples(dir: string): Promise<Sample[]> {
@@ -316,7 +358,8 @@ export function summariseByModel(rows: readonly Record<string, unknown>[]): Mode
         costUsd: 0,
         priced: 0,
         unpriced: 0,
-        warnings: {},
+        // No prototype: the codes come from rows, and `__proto__` must count like any other key.
+        warnings: Object.create(null) as Record<string, number>,
       };
       byModel.set(model, entry);
     }

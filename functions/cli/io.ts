@@ -12,6 +12,8 @@ export interface CliIo {
   readonly readStdin: () => Promise<Buffer>;
   /** True when stderr is a terminal (progress lines only then). */
   readonly stderrIsTty: boolean;
+  /** True when stdin is a terminal: a command reading it says so instead of waiting silently. */
+  readonly stdinIsTty?: boolean;
 }
 
 export const EXIT_OK = 0;

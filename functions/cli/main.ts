@@ -1,7 +1,7 @@
 import { ConfigError } from '../../schemas/config.ts';
 import { runDashboards } from './dashboards-preview.ts';
 import { runDemo } from './demo.ts';
-import { type CliIo, EXIT_USAGE, UsageError } from './io.ts';
+import { type CliIo, EXIT_INCOMPLETE, EXIT_USAGE, UsageError } from './io.ts';
 import { runPrices } from './prices.ts';
 import { processIo } from './process-io.ts';
 import { runProvision } from './provision.ts';
@@ -56,7 +56,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout(USAGE);
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = COMMANDS[name];
+  // Own properties only: `bedrock-o2 constructor` is an unknown command, not Object's constructor.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr(`bedrock-o2: unknown command "${name}" (try --help)\n`);
     return EXIT_USAGE;
@@ -68,6 +69,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stderr(`bedrock-o2 ${name}: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    // A defect, not the user's input: one line naming the error type and where it was thrown (never its
+    // message, which can quote prompt text); the stack trace only on request.
+    if (io.env['BEDROCK_O2_DEBUG'] === '1') throw error;
+    io.stderr(
+      `bedrock-o2 ${name}: unexpected ${unexpectedErrorSummary(error)}; BEDROCK_O2_DEBUG=1 shows the stack trace\n`,
+    );
+    return EXIT_INCOMPLETE;
   }
+}
+
+/** `TypeError at functions/cli/x.ts:12:3`, from the error's first stack frame. */
+function unexpectedErrorSummary(error: unknown): string {
+  if (!(error instanceof Error)) return `${typeof error} thrown`;
+  const frame = (error.stack ?? '')
+    .split('\n')[1]
+    ?.trim()
+    .replace(/^at\s+/, '');
+  return frame === undefined ? error.name : `${error.name} at ${frame}`;
 }

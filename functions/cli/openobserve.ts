@@ -22,7 +22,7 @@ export interface OpenObserveFlags {
 
 /**
  * OPENOBSERVE_URL, OPENOBSERVE_ORG (default `default`), OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or
- * OPENOBSERVE_TOKEN (the base64 `email:token` value OpenObserve shows as "Basic …"). Undefined when no URL
+ * OPENOBSERVE_TOKEN (the base64 `email:token` value OpenObserve shows as "Basic …", or `email:token` itself). Undefined when no URL
  * is set; a URL without credentials is a configuration error.
  */
 export function openObserveSettings(
@@ -48,13 +48,28 @@ export function openObserveSettings(
   if (user !== undefined && password !== undefined) {
     credentials = Buffer.from(`${user}:${password}`).toString('base64');
   } else if (token !== undefined && token !== '') {
-    credentials = token.replace(/^Basic\s+/i, '');
+    credentials = tokenCredentials(token);
   } else {
     throw new UsageError(
       'OPENOBSERVE_URL is set but neither OPENOBSERVE_USER + OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is',
     );
   }
   return { url: url.replace(/\/+$/, ''), org, credentials };
+}
+
+/**
+ * OPENOBSERVE_TOKEN is the base64 of `email:token` ("Basic …" as OpenObserve shows it, prefix optional). A
+ * pasted `email:token` is unambiguous (base64 has no `:`), so it is encoded here rather than rejected.
+ */
+export function tokenCredentials(token: string): string {
+  const value = token.trim().replace(/^Basic\s+/i, '');
+  if (value.includes(':')) return Buffer.from(value).toString('base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
+    throw new UsageError(
+      'OPENOBSERVE_TOKEN must be the base64 of email:token (as OpenObserve shows it after "Basic"), or email:token itself',
+    );
+  }
+  return value;
 }
 
 export function firehoseEndpoint(settings: OpenObserveSettings, stream: string): string {

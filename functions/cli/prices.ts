@@ -115,6 +115,8 @@ const OPERATIONS = ['chat', 'text_completion', 'embeddings', 'generate_content']
 type Operation = (typeof OPERATIONS)[number];
 const asOperation = (value: unknown): Operation | undefined =>
   OPERATIONS.find((operation) => operation === value);
+const asImageQuality = (value: unknown): 'standard' | 'premium' | undefined =>
+  value === 'standard' || value === 'premium' ? value : undefined;
 
 function invocationTimeMs(eventTime: string | undefined, microseconds: number | undefined): number {
   const parsed = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
@@ -128,6 +130,9 @@ function invocationFromRow(row: Json): Invocation {
   const costUsd = num(row['gen_ai_usage_cost_usd']);
   const status = str(row['aws_bedrock_cost_status']);
   const source = str(row['aws_bedrock_price_source']);
+  const width = num(row['aws_bedrock_image_width']);
+  const height = num(row['aws_bedrock_image_height']);
+  const failed = str(row['error_type']) !== undefined;
   return {
     modelId: str(row['gen_ai_request_model']),
     responseModel: str(row['gen_ai_response_model']),
@@ -136,12 +141,15 @@ function invocationFromRow(row: Json): Invocation {
     timestampMs: invocationTimeMs(eventTime, microseconds),
     request: {
       operationName: asOperation(row['gen_ai_operation_name']) ?? 'chat',
-      inputTokens: num(row['gen_ai_usage_input_tokens']),
-      outputTokens: num(row['gen_ai_usage_output_tokens']),
+      // As the transform prices a failed call: the zero tokens it used, so a known model shows $0.
+      inputTokens: num(row['gen_ai_usage_input_tokens']) ?? (failed ? 0 : undefined),
+      outputTokens: num(row['gen_ai_usage_output_tokens']) ?? (failed ? 0 : undefined),
       cacheReadTokens: num(row['gen_ai_usage_cache_read_input_tokens']),
       cacheWriteTokens: num(row['gen_ai_usage_cache_creation_input_tokens']),
       imageCount: num(row['aws_bedrock_image_count']),
       embeddingCount: num(row['aws_bedrock_embedding_count']),
+      imageSize: width === undefined || height === undefined ? undefined : { width, height },
+      imageQuality: asImageQuality(row['aws_bedrock_image_quality']),
     },
     rowCost: {
       ...(costUsd === undefined ? {} : { costUsd }),
@@ -394,9 +402,11 @@ function lineText(line: PriceLine): string {
 /** Rows are rounded to 1e-10 USD; anything closer is the same cost. */
 const sameCost = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9;
 
+/** Both the cost and the cost status must be what the row says. */
 function rowAgreement(invocation: Invocation, result: PriceResult): boolean | undefined {
   const row = invocation.rowCost;
   if (row === undefined) return undefined;
+  if (row.status !== undefined && row.status !== result.status) return false;
   if (row.costUsd === undefined) return result.costUsd === undefined;
   return result.costUsd !== undefined && sameCost(row.costUsd, result.costUsd);
 }

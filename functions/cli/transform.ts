@@ -7,7 +7,12 @@ import { RESPONSE_LIMIT_BYTES } from '../transform/firehose/size-guard.ts';
 import { processLogsEvent } from '../transform/logs/process-logs.ts';
 import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
-import { type BatchSummary, safeCause, type Telemetry } from '../transform/telemetry/summary.ts';
+import {
+  type BatchSummary,
+  errorWithoutMessage,
+  safeCause,
+  type Telemetry,
+} from '../transform/telemetry/summary.ts';
 import { parseCommandArgs } from './args.ts';
 import { loadCliConfig, readUserFile } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
@@ -17,6 +22,9 @@ export const TRANSFORM_HELP = `Usage: bedrock-o2 transform [--source logs|metric
 Runs the transformation Lambda locally on one Firehose transformation event (JSON; read from stdin when
 FILE is omitted) and prints what the Lambda would answer: {"records":[{recordId,result,data}]}.
 No AWS call is made: a response over the Lambda's 6 MB limit is still printed, with a warning.
+
+To try it: bedrock-o2 transform --rows examples/firehose-event.json (a small logs event in the repo), or
+write the demo's whole event with bedrock-o2 demo --save-event FILE.
 
 Options:
   --source logs|metrics  which delivery stream the event came from (default: logs)
@@ -52,6 +60,11 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   const file = positionals[0];
   const config = await loadCliConfig(values.config, io);
   const where = file ?? 'stdin';
+  if (file === undefined && io.stdinIsTty === true) {
+    io.stderr(
+      'reading a Firehose transformation event (JSON) from stdin; end it with Ctrl-D, or give a FILE (see --help)\n',
+    );
+  }
   const bytes = file === undefined ? await io.readStdin() : await readUserFile(resolve(io.cwd, file));
   if (bytes.length > REQUEST_LIMIT_BYTES) {
     io.stderr(
@@ -64,7 +77,7 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   const { response, outcomes } =
     values.source === 'logs'
       ? await processLogsEvent(event, {
-          normaliser: createNormaliser(config),
+          normaliser: createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) }),
           telemetry,
           keepRows: values.rows,
         })
@@ -108,6 +121,12 @@ export function stderrTelemetry(io: CliIo): Telemetry {
       const cause = safeCause(error);
       io.stderr(
         `record ${recordId}: ProcessingFailed: ${error.message}${cause === undefined ? '' : ` (${cause.split('\n')[0]})`}\n`,
+      );
+    },
+    normaliseFailed(error) {
+      const cause = errorWithoutMessage(error)?.split('\n')[0] ?? typeof error;
+      io.stderr(
+        `an invocation could not be normalised (${cause}); written with envelope fields only (normalise_failed)\n`,
       );
     },
     reingestFailed(count, streamName) {

@@ -298,7 +298,7 @@ function alertForDeployment(dir: string, fileName: string, options: AssetOptions
   const file = join(dir, fileName);
   const body = structuredClone(readJsonObject(file));
   for (const field of FORBIDDEN_ALERT_FIELDS) {
-    if (field in body) throw new Error(`${file}: must not carry ${field} (provision sets it)`);
+    if (Object.hasOwn(body, field)) throw new Error(`${file}: must not carry ${field} (provision sets it)`);
   }
   const name = body['name'];
   if (typeof name !== 'string' || name === '') throw new Error(`${file}: name missing`);

@@ -1,5 +1,5 @@
-import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import type { PutRecordBatch } from './firehose/reingest.ts';
+import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { lazyReingestPut } from './firehose/reingest-client.ts';
 import { processLogsEvent } from './logs/process-logs.ts';
 import { createNormaliser } from './row/normalise.ts';
 import { loadTransformConfig } from './runtime-config.ts';
@@ -13,28 +13,24 @@ import { powertoolsTelemetry } from './telemetry/powertools.ts';
  */
 
 const config = loadTransformConfig(process.env);
-const normaliser = createNormaliser(config);
 const telemetry = powertoolsTelemetry('logs');
+const normaliser = createNormaliser(config, { onFailure: (error) => telemetry.normaliseFailed(error) });
 
 // The Firehose client is loaded only when a response would exceed 6 MB, to keep cold starts short.
-let putRecordBatch: PutRecordBatch | undefined;
-const lazyPut: PutRecordBatch = async (streamName, records) => {
-  if (putRecordBatch === undefined) {
-    const { FirehoseClient, PutRecordBatchCommand } = await import('@aws-sdk/client-firehose');
-    const client = new FirehoseClient({});
-    putRecordBatch = (name, data) =>
-      client.send(
-        new PutRecordBatchCommand({ DeliveryStreamName: name, Records: data.map((Data) => ({ Data })) }),
-      );
-  }
-  return putRecordBatch(streamName, records);
-};
+const lazyPut = lazyReingestPut();
 
-export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> {
+export async function handler(
+  event: FirehoseTransformationEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<FirehoseTransformationResult> {
   const { response } = await processLogsEvent(event, {
     normaliser,
     telemetry,
-    reingest: { put: lazyPut, streamName: config.reingestStreamName },
+    reingest: {
+      put: lazyPut,
+      streamName: config.reingestStreamName,
+      options: { remainingTimeMs: () => context.getRemainingTimeInMillis() },
+    },
   });
   return response;
 }

@@ -35,12 +35,20 @@ export function asCount(value: unknown): number | undefined {
   return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
+/**
+ * `object[key]` for a key that came from a log: own properties only, so `constructor`, `toString` or
+ * `__proto__` read as absent instead of as Object.prototype's members.
+ */
+export function ownValue<V>(object: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 /** `obj[k1][k2]…` through objects only. */
 export function pick(value: unknown, ...path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
     const object = asObject(current);
-    if (object === undefined) return undefined;
+    if (object === undefined || !Object.hasOwn(object, key)) return undefined;
     current = object[key];
   }
   return current;

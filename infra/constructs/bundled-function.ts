@@ -115,7 +115,7 @@ export class BundledFunction extends Construct {
     acknowledgeNag(
       this.function,
       'AwsSolutions-L1',
-      'Pinned to nodejs22.x on purpose: the project builds, type-checks and tests against Node 22 (package.json engines and the node devDependency); moving to a newer runtime is a deliberate upgrade.',
+      'Pinned to nodejs22.x on purpose: the project builds, type-checks and tests against Node 22 (the node devDependency and the version check in bin/bedrock-o2.mjs); moving to a newer runtime is a deliberate upgrade.',
     );
   }
 }

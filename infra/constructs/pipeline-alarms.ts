@@ -24,8 +24,11 @@ export interface PipelineAlarmsProps {
   readonly namePrefix: string;
   readonly streams: readonly MonitoredStream[];
   readonly backupBucketName: string;
-  /** Name of the subscription filters that feed the logs stream (the same on every log group). */
-  readonly subscriptionFilterName: string;
+  /**
+   * Name of the subscription filters that feed the logs stream (the same on every log group).
+   * @default - none (a region that reads Bedrock's logs from S3 only)
+   */
+  readonly subscriptionFilterName?: string;
   /**
    * The metric stream feeding the metrics stream.
    * @default - none
@@ -150,28 +153,31 @@ export class PipelineAlarms extends Construct {
     // AWS documents the DestinationType dimension but not the value CloudWatch Logs gives a Firehose
     // destination, and an alarm on a plain metric must name every dimension value. A Metrics Insights query
     // over the documented schema, filtered by our filter name (unique to this stack), needs neither, and one
-    // alarm covers every subscribed log group.
-    const subscriptionQuery = (metricName: string) =>
-      new cloudwatch.MathExpression({
-        expression:
-          `SELECT SUM(${metricName}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) ` +
-          `WHERE FilterName = '${props.subscriptionFilterName}'`,
-        usingMetrics: {},
-        label: `${metricName} of ${props.subscriptionFilterName}`,
-        period: PERIOD,
-      });
-    this.add(
-      'SubscriptionDeliveryErrors',
-      name('subscription-delivery-errors'),
-      specs.subscriptionDeliveryErrors,
-      subscriptionQuery('DeliveryErrors'),
-    );
-    this.add(
-      'SubscriptionDeliveryThrottling',
-      name('subscription-delivery-throttling'),
-      specs.subscriptionDeliveryThrottling,
-      subscriptionQuery('DeliveryThrottling'),
-    );
+    // alarm covers every subscribed log group. A region without log groups has no filter to watch.
+    const filterName = props.subscriptionFilterName;
+    if (filterName !== undefined) {
+      const subscriptionQuery = (metricName: string) =>
+        new cloudwatch.MathExpression({
+          expression:
+            `SELECT SUM(${metricName}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) ` +
+            `WHERE FilterName = '${filterName}'`,
+          usingMetrics: {},
+          label: `${metricName} of ${filterName}`,
+          period: PERIOD,
+        });
+      this.add(
+        'SubscriptionDeliveryErrors',
+        name('subscription-delivery-errors'),
+        specs.subscriptionDeliveryErrors,
+        subscriptionQuery('DeliveryErrors'),
+      );
+      this.add(
+        'SubscriptionDeliveryThrottling',
+        name('subscription-delivery-throttling'),
+        specs.subscriptionDeliveryThrottling,
+        subscriptionQuery('DeliveryThrottling'),
+      );
+    }
 
     if (props.metricStreamName !== undefined) {
       this.add(

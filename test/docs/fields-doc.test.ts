@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FIELDS_DOC_PATH, renderFieldsDoc } from '../../scripts/fields-doc.ts';
 
 describe('docs/fields.md', () => {
-  it('is generated from the current schemas (run: node scripts/fields-doc.ts)', () => {
+  it('is generated from the current schemas (run: npm run docs)', () => {
     expect(readFileSync(FIELDS_DOC_PATH, 'utf8')).toBe(renderFieldsDoc());
   });
 });

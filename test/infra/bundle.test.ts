@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BundledFunction, ESM_REQUIRE_BANNER, projectPath } from '../../infra/constructs/bundled-function.ts';
+import { BUCKET_EVENTBRIDGE_ENTRY, S3_SOURCE_ENTRY } from '../../infra/constructs/s3-log-source.ts';
 import { transformConfigFor } from '../../infra/defaults.ts';
 import { PROCESSOR_ENTRIES } from '../../infra/ingest-stack.ts';
 import { cdkJson, defaultConfigInput, PROJECT_NODE, parse } from './build-app.ts';
@@ -19,6 +20,8 @@ const ENTRIES = {
   MetricsProcessor: [PROCESSOR_ENTRIES.metrics, false],
   SlotGuard: ['infra/handlers/subscription-filter-guard.ts', true],
   BedrockLogging: ['infra/handlers/bedrock-logging.ts', true],
+  S3Source: [S3_SOURCE_ENTRY, false],
+  BucketEventBridge: [BUCKET_EVENTBRIDGE_ENTRY, false],
 } as const;
 const allEntriesExist = Object.values(ENTRIES).every(([entry]) => existsSync(projectPath(entry)));
 
@@ -89,6 +92,31 @@ describe.runIf(allEntriesExist)('Lambda bundles', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('function');
+  });
+
+  it('runs the S3 source and emits the metric its alarm watches', () => {
+    const source = functions.find(([id]) => id === 'S3Source')?.[1];
+    if (!source) throw new Error('no S3Source');
+    const bundle = JSON.stringify(join(bundleOf(source), 'index.mjs'));
+    // S3's test event (sent when a notification is configured) is accepted without reading anything.
+    const script = `
+      const { handler } = await import(${bundle});
+      const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' });
+      const result = await handler({ Records: [{ messageId: 'm1', body }] }, { getRemainingTimeInMillis: () => 60000 });
+      process.stdout.write('RESULT ' + JSON.stringify(result));`;
+    const result = runModule(script, {
+      DELIVERY_STREAM_NAME: 'bedrock-o2-logs',
+      POWERTOOLS_SERVICE_NAME: 'bedrock-o2',
+      POWERTOOLS_METRICS_NAMESPACE: 'BedrockO2',
+    });
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe('RESULT {"batchItemFailures":[]}');
+    const emf = lines
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry['_aws'] !== undefined);
+    expect(emf).toMatchObject({ service: 'bedrock-o2', S3LinesNotForwarded: 0 });
   });
 
   it('runs the logs processor with the synthesized config and emits the metric the alarm watches', () => {

@@ -25,7 +25,7 @@ function withChange(change: (input: Input) => void): Input {
 }
 const region = (input: Input, i: number) => input.regions[i] as Region & Record<string, unknown>;
 const logGroup = (input: Input, i: number, j: number) =>
-  region(input, i).logGroups[j] as Region['logGroups'][number] & Record<string, unknown>;
+  (region(input, i).logGroups ?? [])[j] as NonNullable<Region['logGroups']>[number] & Record<string, unknown>;
 
 function errorLines(input: unknown): string[] {
   try {
@@ -138,11 +138,41 @@ describe('DeployConfigSchema', () => {
       (c) => Object.assign(region(c, 1), { region: 'us-east-1', stackName: 'Second' }),
       'one stack per account and region',
     ],
-    ['regions[0].logGroups', (c) => (region(c, 0).logGroups = []), 'Too small'],
+    ['regions[0].logGroups', (c) => (region(c, 0).logGroups = []), 'set logGroups, s3Logs or both'],
+    [
+      'regions[0].s3Logs.bucketName',
+      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'Not_A_Bucket' } }),
+      'must be an S3 bucket name',
+    ],
+    [
+      'regions[0].s3Logs.prefix',
+      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', prefix: '/logs' } }),
+      'must not start with /',
+    ],
+    [
+      'regions[0].s3Logs.prefix',
+      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', prefix: 'my logs' } }),
+      "must use only S3's safe characters",
+    ],
+    [
+      'regions[0].s3Logs',
+      (c) => Object.assign(region(c, 0), { s3Logs: { bucketName: 'logs-bucket', hydrateLargeBodies: true } }),
+      'Unrecognized key',
+    ],
+    [
+      'regions[0].bedrockLogging.manage',
+      (c) =>
+        Object.assign(region(c, 0), {
+          logGroups: [],
+          s3Logs: { bucketName: 'logs-bucket' },
+          bedrockLogging: { manage: true },
+        }),
+      'needs a log group',
+    ],
     ['regions[0].logGroups[0].name', (c) => (logGroup(c, 0, 0).name = 'bad name!'), 'log group name'],
     [
       'regions[0].logGroups[1].name',
-      (c) => region(c, 0).logGroups.push({ name: 'bedrock/model-invocations' }),
+      (c) => region(c, 0).logGroups?.push({ name: 'bedrock/model-invocations' }),
       'listed twice',
     ],
     [

@@ -194,6 +194,6 @@ describe('infra/app.ts (the cdk.json "app")', () => {
     expect(status).toBe(1);
     expect(stderr).toContain(file);
     expect(stderr).toContain('regions[0].account: must be a 12-digit AWS account id');
-    expect(stderr).toContain('regions[0].logGroups: Too small');
+    expect(stderr).toContain('regions[0].logGroups: set logGroups, s3Logs or both');
   });
 });

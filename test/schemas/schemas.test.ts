@@ -62,6 +62,7 @@ describe('TransformConfigSchema and BEDROCK_O2_CONFIG', () => {
   });
 
   it('says when the env var is not JSON', () => {
+    expect(() => loadTransformConfig({ [CONFIG_ENV]: '{oops' })).toThrow(ConfigError);
     expect(() => loadTransformConfig({ [CONFIG_ENV]: '{oops' })).toThrow(
       /BEDROCK_O2_CONFIG is not valid JSON/,
     );

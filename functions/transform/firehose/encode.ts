@@ -27,10 +27,14 @@ export class NdjsonWriter {
   #length = 0;
 
   add(row: object): void {
-    const line = JSON.stringify(row);
+    this.addLine(JSON.stringify(row));
+  }
+
+  /** A line that already is JSON text (a row passed through as it was written). */
+  addLine(text: string): void {
     // A UTF-16 code unit is at most 3 UTF-8 bytes; room for that means the write is never cut short.
-    this.#reserve(line.length * 3 + 1);
-    this.#length += this.#bytes.write(line, this.#length, 'utf8');
+    this.#reserve(text.length * 3 + 1);
+    this.#length += this.#bytes.write(text, this.#length, 'utf8');
     this.#bytes[this.#length++] = 0x0a;
   }
 

@@ -1,11 +1,7 @@
 import { TransformError } from '../firehose/errors.ts';
-import { decodeUtf8, recordBytes } from '../firehose/record-bytes.ts';
 import { asNumber, asObject, asString } from '../json-access.ts';
 
-/**
- * A logs-stream record → CloudWatch Logs subscription envelope: record bytes → JSON → shape check. Plain JSON
- * (a stream with Firehose's own decompression on) is accepted too.
- */
+/** The CloudWatch Logs subscription envelope: its shape check (record-shapes.ts decides a record is one). */
 
 export interface LogEvent {
   readonly id: string;
@@ -23,24 +19,8 @@ export type CloudWatchEnvelope =
       readonly logEvents: readonly LogEvent[];
     };
 
-export function decodeEnvelope(data: unknown, maxDecompressedBytes: number): CloudWatchEnvelope {
-  const bytes = recordBytes(data, maxDecompressedBytes);
-  if (bytes.length > maxDecompressedBytes) {
-    throw new TransformError('decode', `record is larger than ${maxDecompressedBytes} bytes`);
-  }
-  const text = decodeUtf8(bytes);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new TransformError('decode', 'record is neither gzip nor JSON, or its JSON is malformed', {
-      cause: error,
-    });
-  }
-  return toEnvelope(parsed);
-}
-
-function toEnvelope(value: unknown): CloudWatchEnvelope {
+/** A parsed record (or NDJSON line) → the envelope; anything else that claims to be one throws. */
+export function toEnvelope(value: unknown): CloudWatchEnvelope {
   const object = asObject(value);
   if (object === undefined)
     throw new TransformError('decode', 'record is not a CloudWatch Logs envelope (not an object)');

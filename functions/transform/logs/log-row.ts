@@ -1,6 +1,7 @@
 import type { LogRow } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
 import { cutUtf8, type Redact } from '../row/content.ts';
+import type { LogSource } from '../row/normalise.ts';
 import { FORWARDER_VERSION } from '../row/version.ts';
 
 /** A log event that is not a Bedrock invocation log keeps its text as `message` (record-schema §4.9). */
@@ -9,9 +10,11 @@ export const MAX_LOG_MESSAGE_BYTES = 32 * 1024;
 
 export interface LogLineMeta {
   readonly accountId: string | undefined;
-  readonly logGroup: string | undefined;
-  readonly logStream: string | undefined;
-  readonly eventId: string;
+  readonly logSource: LogSource;
+  /** The CloudWatch fields; absent for a line read from an S3 object. */
+  readonly logGroup?: string | undefined;
+  readonly logStream?: string | undefined;
+  readonly eventId?: string | undefined;
   readonly eventTimestampMs: number;
 }
 
@@ -27,9 +30,12 @@ export function logRow(message: string, meta: LogLineMeta, redact?: Redact): Log
     cloud_provider: 'aws',
   };
   if (meta.accountId !== undefined) row['cloud_account_id'] = meta.accountId;
-  row['aws_log_group'] = meta.logGroup ?? '';
-  row['aws_log_stream'] = meta.logStream ?? '';
-  row['aws_log_event_id'] = meta.eventId;
+  if (meta.eventId !== undefined) {
+    row['aws_log_group'] = meta.logGroup ?? '';
+    row['aws_log_stream'] = meta.logStream ?? '';
+    row['aws_log_event_id'] = meta.eventId;
+  }
+  row['aws_bedrock_log_source'] = meta.logSource;
   if (cut !== text) row['aws_bedrock_content_truncated'] = true;
   row['forwarder_version'] = FORWARDER_VERSION;
   return row as LogRow;

@@ -11,6 +11,8 @@ import type { RowMaker } from '../row/normalise.ts';
 import { type BatchSummary, newSummary, type RowStats, type Telemetry } from '../telemetry/summary.ts';
 import { transformRecord } from './transform-record.ts';
 
+const NO_BYTES: Buffer = Buffer.alloc(0);
+
 /**
  * The logs Firehose transformation, end to end: every record → decode → parse → normalise → encode (in
  * transform-record.ts), then the 6 MB response guard. Every recordId comes back exactly once, in input
@@ -54,16 +56,16 @@ export async function processLogsEvent(
   const summary = newSummary();
   const records = inputRecords(event);
   const stats: (RowStats | undefined)[] = [];
+  const results: FirehoseTransformationResultRecord[] = [];
   const outcomes = records.map((record) => {
-    // Rows are summarised and let go inside the record (kept only for the CLI): holding a batch of row
-    // objects would cost memory and GC time for nothing.
+    // Rows are summarised and let go inside the record (kept only for the CLI), and the encoded bytes are
+    // dropped once the result holds them as base64: a batch's working memory is then one record's NDJSON
+    // plus each record's output once.
     const outcome = transformRecord(record.data, deps.normaliser, deps.keepRows === true);
+    results.push(toFirehoseResult(record.recordId, outcome, record.data));
     stats.push(outcome.kind === 'ok' ? outcome.stats : undefined);
-    return outcome;
+    return outcome.kind === 'ok' && deps.keepRows !== true ? { ...outcome, data: NO_BYTES } : outcome;
   });
-  const results: FirehoseTransformationResultRecord[] = records.map((record, index) =>
-    toFirehoseResult(record.recordId, outcomes[index] as RecordOutcome, record.data),
-  );
 
   if (deps.reingest !== undefined)
     await guardResponseSize(event, records, results, deps.reingest, deps.telemetry, summary);

@@ -61,7 +61,7 @@ export function metricRow(line: string, lineNumber: number): MetricRow {
   putString(row, 'aws_bedrock_model_id', dimensions['ModelId']);
   for (const name of Object.keys(dimensions).sort()) {
     const column = `dimension_${sanitiseMetadataKey(name)}`;
-    if (column !== 'dimension_' && !(column in row)) putString(row, column, dimensions[name]);
+    if (column !== 'dimension_' && !Object.hasOwn(row, column)) putString(row, column, dimensions[name]);
   }
 
   const min = asNumber(value['min']);
@@ -76,7 +76,8 @@ export function metricRow(line: string, lineNumber: number): MetricRow {
   for (const statistic of Object.keys(value)) {
     if (BASE_STATISTICS.has(statistic)) continue;
     const column = statisticColumn(statistic);
-    if (column !== 'metric_' && !(column in row)) putNumber(row, column, asNumber(value[statistic]));
+    if (column !== 'metric_' && !Object.hasOwn(row, column))
+      putNumber(row, column, asNumber(value[statistic]));
   }
   row['forwarder_version'] = FORWARDER_VERSION;
   return row as MetricRow;

@@ -37,12 +37,13 @@ export const cohere: Provider = {
 /** Legacy Command parameters no other `prompt` body (Llama, Mistral, DeepSeek) uses. */
 const LEGACY_COMMAND_KEYS = ['p', 'k', 'return_likelihoods', 'num_generations', 'logit_bias'] as const;
 
-const CHAT_ROLES: Readonly<Record<string, string>> = {
-  USER: 'user',
-  CHATBOT: 'assistant',
-  SYSTEM: 'system',
-  TOOL: 'tool',
-};
+// A Map: the role comes from the body, and `constructor` must read as an unknown role.
+const CHAT_ROLES: ReadonlyMap<string, string> = new Map([
+  ['USER', 'user'],
+  ['CHATBOT', 'assistant'],
+  ['SYSTEM', 'system'],
+  ['TOOL', 'tool'],
+]);
 
 function accepts(input: ProviderInput): boolean {
   const request = asObject(input.inputBody);
@@ -60,7 +61,9 @@ function isCommandRequest(request: JsonObject, input: ProviderInput): boolean {
   if (typeof request['message'] === 'string') return true;
   if (typeof request['prompt'] !== 'string') return false;
   if (input.vendor === 'cohere') return true;
-  return LEGACY_COMMAND_KEYS.some((key) => key in request) || isCommandResponse(input.outputBody);
+  return (
+    LEGACY_COMMAND_KEYS.some((key) => Object.hasOwn(request, key)) || isCommandResponse(input.outputBody)
+  );
 }
 
 function isCommandResponse(output: unknown): boolean {
@@ -255,7 +258,7 @@ function historyMessage(entry: JsonObject): Message {
   const text = asString(entry['message']);
   if (text !== undefined && (text !== '' || parts.length === 0))
     parts.unshift({ type: 'text', content: text });
-  return { role: role === undefined ? 'user' : (CHAT_ROLES[role] ?? role.toLowerCase()), parts };
+  return { role: role === undefined ? 'user' : (CHAT_ROLES.get(role) ?? role.toLowerCase()), parts };
 }
 
 function toolCallOf(call: JsonObject): MessagePart {

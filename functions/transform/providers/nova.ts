@@ -63,7 +63,9 @@ function isNovaRequest(request: JsonObject): boolean {
     if (content === undefined) continue;
     // Anthropic and OpenAI-style blocks carry `type`; Nova's are keyed by kind.
     const block = asObject(content[0]);
-    return block !== undefined && !('type' in block) && CONTENT_BLOCK_KEYS.some((key) => key in block);
+    return (
+      block !== undefined && !('type' in block) && CONTENT_BLOCK_KEYS.some((key) => Object.hasOwn(block, key))
+    );
   }
   return false;
 }
@@ -72,7 +74,7 @@ function isNovaResponse(output: unknown): boolean {
   if (Array.isArray(output)) {
     for (const chunk of output) {
       const object = asObject(chunk);
-      if (object !== undefined && STREAM_EVENT_KEYS.some((key) => key in object)) return true;
+      if (object !== undefined && STREAM_EVENT_KEYS.some((key) => Object.hasOwn(object, key))) return true;
     }
     return false;
   }

@@ -61,7 +61,7 @@ function isStabilityRequest(request: JsonObject, vendor: string): boolean {
   if (vendor === 'stability') return hasPrompt || typeof request['image'] === 'string';
   if (!hasPrompt) return false;
   if (asString(request['mode'])?.endsWith('-to-image') === true) return true;
-  return STABLE_IMAGE_REQUEST_KEYS.some((key) => key in request);
+  return STABLE_IMAGE_REQUEST_KEYS.some((key) => Object.hasOwn(request, key));
 }
 
 function isStabilityResponse(response: JsonObject): boolean {
@@ -87,9 +87,8 @@ function normalise(input: ProviderInput): ProviderFields {
     requestedImageCount: request === undefined ? undefined : (asCount(request['samples']) ?? 1),
     imageWidth: asCount(request?.['width']) ?? sdxlDefaultSide(request),
     imageHeight: asCount(request?.['height']) ?? sdxlDefaultSide(request),
-    // SDXL bills steps above 50 as premium; other Stability models have one price.
-    imageQuality:
-      request === undefined ? undefined : (asCount(request['steps']) ?? 0) > 50 ? 'premium' : 'standard',
+    // SDXL bills steps above 50 as premium; other Stability models have one price (no quality tier).
+    imageQuality: sdxlQuality(request),
   };
 }
 
@@ -158,6 +157,11 @@ function decisiveReason(reasons: readonly (string | undefined)[]): string | unde
 }
 
 /** SDXL 1.0 on Bedrock renders 1024 × 1024 when the request sets no size; SD3 and Stable Image bill per image. */
+function sdxlQuality(request: JsonObject | undefined): 'standard' | 'premium' | undefined {
+  if (request === undefined || !Array.isArray(request['text_prompts'])) return undefined;
+  return (asCount(request['steps']) ?? 0) > 50 ? 'premium' : 'standard';
+}
+
 function sdxlDefaultSide(request: JsonObject | undefined): number | undefined {
   return request !== undefined && Array.isArray(request['text_prompts']) ? 1024 : undefined;
 }

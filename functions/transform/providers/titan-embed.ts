@@ -37,7 +37,7 @@ function isEmbedRequest(request: JsonObject, model: string | undefined): boolean
   if (asObject(request['textGenerationConfig']) !== undefined) return false;
   if (typeof request['inputImage'] === 'string') return true;
   if (typeof request['inputText'] !== 'string') return false;
-  return TITAN_EMBED_REQUEST_KEYS.some((key) => key in request) || isTitanEmbedModel(model);
+  return TITAN_EMBED_REQUEST_KEYS.some((key) => Object.hasOwn(request, key)) || isTitanEmbedModel(model);
 }
 
 function isTitanEmbedModel(model: string | undefined): boolean {

@@ -63,7 +63,7 @@ function outputVerdict(output: unknown): boolean | undefined {
 function isTextRequest(request: JsonObject, model: string | undefined): boolean {
   if (typeof request['inputText'] !== 'string') return false;
   if (asObject(request['textGenerationConfig']) !== undefined) return true;
-  if (TITAN_EMBED_REQUEST_KEYS.some((key) => key in request)) return false;
+  if (TITAN_EMBED_REQUEST_KEYS.some((key) => Object.hasOwn(request, key))) return false;
   return model === undefined || !model.includes('embed');
 }
 

@@ -30,34 +30,37 @@ export function base64DecodedSize(base64: string): number {
   return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
 }
 
-const IMAGE_MIME: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  jpg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  pdf: 'application/pdf',
-  csv: 'text/csv',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  html: 'text/html',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  mkv: 'video/x-matroska',
-  webm: 'video/webm',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-};
+// A Map: the format comes from a body, and `constructor` must not read as Object's constructor.
+const IMAGE_MIME: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    png: 'image/png',
+    jpeg: 'image/jpeg',
+    jpg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    pdf: 'application/pdf',
+    csv: 'text/csv',
+    doc: 'application/msword',
+    docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    xls: 'application/vnd.ms-excel',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    html: 'text/html',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    mp4: 'video/mp4',
+    mov: 'video/quicktime',
+    mkv: 'video/x-matroska',
+    webm: 'video/webm',
+    mp3: 'audio/mpeg',
+    wav: 'audio/wav',
+  }),
+);
 
 /** `png` → `image/png`; an already-qualified MIME type passes through. */
 export function mimeTypeOf(format: string | undefined): string | undefined {
   if (format === undefined) return undefined;
   if (format.includes('/')) return format;
-  return IMAGE_MIME[format.toLowerCase()] ?? format;
+  return IMAGE_MIME.get(format.toLowerCase()) ?? format;
 }
 
 /** A media part: a URI when the log has one (Bedrock moves inline bytes to S3), else a sized blob. */

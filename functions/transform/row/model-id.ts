@@ -1,5 +1,6 @@
 import type { ProfileType, WarningCode } from '../../../schemas/row-constants.ts';
 import type { TransformConfig } from '../../../schemas/transform-config.ts';
+import { ownValue } from '../json-access.ts';
 
 /**
  * Model resolution (record-schema §4.4): from the `modelId` the caller passed (model id, system profile id or
@@ -47,41 +48,44 @@ const GEO_PREFIX = /^([a-z]{2,6}(?:-[a-z]+)?)\.([a-z0-9-]+)\.(.+)$/;
 
 const ARN = /^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):(\d{12})?:([a-z-]+)\/(.+)$/;
 
-const ARN_KIND_TO_PROFILE: Readonly<Record<string, ProfileType>> = {
-  'application-inference-profile': 'application',
-  'provisioned-model': 'provisioned',
-  'custom-model-deployment': 'custom_deployment',
-  'custom-model': 'custom_deployment',
-  'imported-model': 'imported',
-  prompt: 'prompt',
-  'prompt-router': 'prompt_router',
-  'default-prompt-router': 'prompt_router',
-};
+// Maps, not object literals: the keys come from logs, and `constructor` or `__proto__` are real inputs.
+const ARN_KIND_TO_PROFILE: ReadonlyMap<string, ProfileType> = new Map([
+  ['application-inference-profile', 'application'],
+  ['provisioned-model', 'provisioned'],
+  ['custom-model-deployment', 'custom_deployment'],
+  ['custom-model', 'custom_deployment'],
+  ['imported-model', 'imported'],
+  ['prompt', 'prompt'],
+  ['prompt-router', 'prompt_router'],
+  ['default-prompt-router', 'prompt_router'],
+]);
 
 /**
  * Names that bodies use for the model (Anthropic's `model`, OpenAI-style `model`) mapped to Bedrock ids. Only
  * needed for application-profile ARNs without a configured mapping; an unlisted name is kept as it is.
  */
-export const BODY_MODEL_ALIASES: Readonly<Record<string, string>> = {
-  'claude-instant-1.2': 'anthropic.claude-instant-v1',
-  'claude-2.0': 'anthropic.claude-v2',
-  'claude-2.1': 'anthropic.claude-v2:1',
-  'claude-3-haiku-20240307': 'anthropic.claude-3-haiku-20240307-v1:0',
-  'claude-3-sonnet-20240229': 'anthropic.claude-3-sonnet-20240229-v1:0',
-  'claude-3-opus-20240229': 'anthropic.claude-3-opus-20240229-v1:0',
-  'claude-3-5-haiku-20241022': 'anthropic.claude-3-5-haiku-20241022-v1:0',
-  'claude-3-5-sonnet-20240620': 'anthropic.claude-3-5-sonnet-20240620-v1:0',
-  'claude-3-5-sonnet-20241022': 'anthropic.claude-3-5-sonnet-20241022-v2:0',
-  'claude-3-7-sonnet-20250219': 'anthropic.claude-3-7-sonnet-20250219-v1:0',
-  'claude-sonnet-4-20250514': 'anthropic.claude-sonnet-4-20250514-v1:0',
-  'claude-opus-4-20250514': 'anthropic.claude-opus-4-20250514-v1:0',
-  'claude-opus-4-1-20250805': 'anthropic.claude-opus-4-1-20250805-v1:0',
-  'claude-sonnet-4-5-20250929': 'anthropic.claude-sonnet-4-5-20250929-v1:0',
-  'claude-haiku-4-5-20251001': 'anthropic.claude-haiku-4-5-20251001-v1:0',
-  'claude-opus-4-5-20251101': 'anthropic.claude-opus-4-5-20251101-v1:0',
-  'claude-opus-4-6': 'anthropic.claude-opus-4-6-v1',
-  'claude-sonnet-4-6': 'anthropic.claude-sonnet-4-6',
-};
+export const BODY_MODEL_ALIASES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    'claude-instant-1.2': 'anthropic.claude-instant-v1',
+    'claude-2.0': 'anthropic.claude-v2',
+    'claude-2.1': 'anthropic.claude-v2:1',
+    'claude-3-haiku-20240307': 'anthropic.claude-3-haiku-20240307-v1:0',
+    'claude-3-sonnet-20240229': 'anthropic.claude-3-sonnet-20240229-v1:0',
+    'claude-3-opus-20240229': 'anthropic.claude-3-opus-20240229-v1:0',
+    'claude-3-5-haiku-20241022': 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    'claude-3-5-sonnet-20240620': 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+    'claude-3-5-sonnet-20241022': 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+    'claude-3-7-sonnet-20250219': 'anthropic.claude-3-7-sonnet-20250219-v1:0',
+    'claude-sonnet-4-20250514': 'anthropic.claude-sonnet-4-20250514-v1:0',
+    'claude-opus-4-20250514': 'anthropic.claude-opus-4-20250514-v1:0',
+    'claude-opus-4-1-20250805': 'anthropic.claude-opus-4-1-20250805-v1:0',
+    'claude-sonnet-4-5-20250929': 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+    'claude-haiku-4-5-20251001': 'anthropic.claude-haiku-4-5-20251001-v1:0',
+    'claude-opus-4-5-20251101': 'anthropic.claude-opus-4-5-20251101-v1:0',
+    'claude-opus-4-6': 'anthropic.claude-opus-4-6-v1',
+    'claude-sonnet-4-6': 'anthropic.claude-sonnet-4-6',
+  }),
+);
 
 interface SplitId {
   readonly model: string;
@@ -155,10 +159,12 @@ export function resolveModelId(
   const [, , , kind = '', resource = ''] = arn;
   if (kind === 'foundation-model') return fromIdOrProfileId(resource, 'none', []);
   if (kind === 'inference-profile') return fromIdOrProfileId(resource, 'none', []);
-  const profileType = ARN_KIND_TO_PROFILE[kind];
+  const profileType = ARN_KIND_TO_PROFILE.get(kind);
   if (profileType === undefined) return unresolved('none');
-  const mapped =
-    profileType === 'application' ? config.applicationProfiles[modelId] : config.modelArns[modelId];
+  const mapped = ownValue(
+    profileType === 'application' ? config.applicationProfiles : config.modelArns,
+    modelId,
+  );
   if (mapped === undefined) return unresolved(profileType);
   return fromIdOrProfileId(mapped, profileType, []);
 }
@@ -174,7 +180,7 @@ export function refineWithBodyModel(resolved: ResolvedModel, bodyModel: string |
     ? resolveModelId(bodyModel, { applicationProfiles: {}, modelArns: {} })
     : undefined;
   if (invoked?.model !== undefined) return { ...invoked, profileType: resolved.profileType };
-  const alias = BODY_MODEL_ALIASES[bodyModel];
+  const alias = BODY_MODEL_ALIASES.get(bodyModel);
   if (alias !== undefined) return { ...fromIdOrProfileId(alias, resolved.profileType, []) };
   if (bodyModel.includes('.')) return fromIdOrProfileId(bodyModel, resolved.profileType, []);
   return {

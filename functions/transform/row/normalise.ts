@@ -9,6 +9,7 @@ import type { BodyUsage, Provider, ProviderFields, ProviderInput } from '../prov
 import { type BedrockAdditions, bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
 import { type ContentPolicy, contentFields, contentPolicyFor } from './content.ts';
+import { fallbackRow } from './fallback-row.ts';
 import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { metadataFields } from './request-metadata.ts';
@@ -20,8 +21,12 @@ import { warningsJson } from './warnings.ts';
  * tokens, status, content, metadata and price are done here once; the provider only reads its bodies.
  */
 
-/** Where the log event came from (absent for S3 backfill). */
+/** Where a log was read: a CloudWatch Logs subscription (or CloudWatch backfill), or Bedrock's S3 objects. */
+export type LogSource = 'cloudwatch_logs' | 's3';
+
+/** Where the log event came from (the CloudWatch fields are absent for a log read from S3). */
 export interface LogEventMeta {
+  readonly logSource?: LogSource | undefined;
   readonly logGroup?: string | undefined;
   readonly logStream?: string | undefined;
   readonly eventId?: string | undefined;
@@ -32,6 +37,8 @@ export interface NormaliserOptions {
   /** Processing time, only to flag rows outside OpenObserve's ingest window (never to stamp rows). */
   readonly nowMs?: () => number;
   readonly price?: (request: PriceRequest) => PriceResult;
+  /** Told when normalising one invocation threw (a defect); that invocation becomes a fallback row. */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /** What the Firehose pipeline needs of a normaliser: the config and one row per invocation log. */
@@ -58,14 +65,21 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
   return {
     config,
     invocationRow(log, meta) {
-      return buildRow(log, meta, {
-        config,
-        resolved: resolveModel(bounded(asString(log['modelId']))),
-        policy: contentPolicyFor(config, meta.logGroup),
-        nowMs: nowMs(),
-        windowMs,
-        price,
-      });
+      const now = nowMs();
+      try {
+        return buildRow(log, meta, {
+          config,
+          resolved: resolveModel(bounded(asString(log['modelId']))),
+          policy: contentPolicyFor(config, meta.logGroup),
+          nowMs: now,
+          windowMs,
+          price,
+        });
+      } catch (error) {
+        // One invocation's defect costs its details only, never the record and its neighbours.
+        options.onFailure?.(error);
+        return fallbackRow(log, meta, now);
+      }
     },
     priceRequest(log) {
       const warnings: WarningCode[] = [];
@@ -216,6 +230,8 @@ interface UsageReading {
   readonly inputS3Path: string | undefined;
   readonly outputS3Path: string | undefined;
   readonly imageCount: number | undefined;
+  /** What image models bill by: the size (envelope, else request, else default) and quality tier. */
+  readonly imageSize: { readonly width: number; readonly height: number } | undefined;
 }
 
 function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]): UsageReading {
@@ -232,7 +248,7 @@ function readUsage(log: JsonObject, bodies: BodyReading, warnings: WarningCode[]
   const imageCount =
     fields.imageCount ??
     (outputS3Path !== undefined && errorCode === undefined ? fields.requestedImageCount : undefined);
-  return { errorCode, tokens, inputS3Path, outputS3Path, imageCount };
+  return { errorCode, tokens, inputS3Path, outputS3Path, imageCount, imageSize: imageSizeOf(output, fields) };
 }
 
 /** The one place a price request is built: rows and `prices check` price an invocation the same way. */
@@ -256,7 +272,7 @@ function priceRequestOf(
     cacheWriteTokens: tokens.cacheWrite,
     imageCount: usage.imageCount,
     embeddingCount: fields.embeddingCount,
-    imageSize: imageSizeOf(bodies.output, fields),
+    imageSize: usage.imageSize,
     imageQuality: fields.imageQuality,
   };
 }
@@ -299,6 +315,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_log_group: meta.logGroup,
     aws_log_stream: meta.logStream,
     aws_log_event_id: meta.eventId,
+    aws_bedrock_log_source: meta.logSource,
     gen_ai_provider_name: 'aws.bedrock',
     gen_ai_operation_name: fields.operationName,
     aws_bedrock_operation: operation,
@@ -334,6 +351,9 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
     aws_bedrock_output_s3_path: outputS3Path,
     aws_bedrock_embedding_count: fields.embeddingCount,
     aws_bedrock_image_count: imageCount,
+    aws_bedrock_image_width: usage.imageSize?.width,
+    aws_bedrock_image_height: usage.imageSize?.height,
+    aws_bedrock_image_quality: fields.imageQuality,
     aws_bedrock_request_metadata: metadata.json,
     gen_ai_usage_cost_usd: price.costUsd,
     gen_ai_usage_input_cost_usd: price.inputCostUsd,

@@ -1,5 +1,5 @@
 import type { TransformConfig } from '../../../schemas/transform-config.ts';
-import { asObject, safeStringify } from '../json-access.ts';
+import { asObject, ownValue, safeStringify } from '../json-access.ts';
 import { type Redact, redactedJsonText } from './content.ts';
 
 /**
@@ -82,7 +82,7 @@ export function metadataFields(
 
   let conversationId: string | undefined;
   for (const key of config.conversationKeys) {
-    const value = object[key];
+    const value = ownValue(object, key);
     if (typeof value === 'string' && value !== '') {
       conversationId = valueText(value, redact);
       break;

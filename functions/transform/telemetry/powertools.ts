@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TransformError } from '../firehose/errors.ts';
-import { type BatchSummary, safeCause, type Telemetry } from './summary.ts';
+import { type BatchSummary, errorWithoutMessage, safeCause, type Telemetry } from './summary.ts';
 
 /**
  * Lambda telemetry: one structured log line per invocation (plus one per failed record) and EMF metrics in
@@ -22,6 +22,14 @@ export function powertoolsTelemetry(source: 'logs' | 'metrics'): Telemetry {
         reason: error.message,
         cause: safeCause(error),
       });
+    },
+    normaliseFailed(error: unknown) {
+      logger.error(
+        'invocation could not be normalised; written with envelope fields only (normalise_failed)',
+        {
+          cause: errorWithoutMessage(error) ?? typeof error,
+        },
+      );
     },
     reingestFailed(count: number, streamName: string) {
       logger.error('re-ingest failed; records marked ProcessingFailed', { count, streamName });

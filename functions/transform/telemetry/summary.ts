@@ -44,6 +44,18 @@ export interface RowStats {
   readonly tokens: ReadonlyMap<string, { model: string; profileType: string; input: number; output: number }>;
 }
 
+/**
+ * The `Model` dimension of the token self-metrics: a resolved Bedrock model id, else `unresolved`. Never the
+ * request ARN or a name the body made up: each distinct value is a separate custom metric (and cost).
+ */
+export const UNRESOLVED_MODEL_DIMENSION = 'unresolved';
+
+function tokenMetricModel(responseModel: unknown, aliasUnknown: boolean): string {
+  return typeof responseModel === 'string' && responseModel !== '' && !aliasUnknown
+    ? responseModel
+    : UNRESOLVED_MODEL_DIMENSION;
+}
+
 /** Stats being counted row by row, so a record's rows can be let go as soon as each is encoded. */
 export interface RowStatsCounter extends RowStats {
   rows: number;
@@ -60,16 +72,18 @@ export function countRow(stats: RowStatsCounter, row: object): void {
   const fields = row as Record<string, unknown>;
   stats.rows++;
   const codes = fields['normaliser_warnings'];
+  let aliasUnknown = false;
   if (typeof codes === 'string') {
     for (const code of warningCodes(codes)) {
       stats.warnings.set(code, (stats.warnings.get(code) ?? 0) + 1);
       if (code === 'timestamp_outside_ingest_window') stats.rowsOutsideIngestWindow++;
+      else if (code === 'model_alias_unknown') aliasUnknown = true;
     }
   }
   const input = fields['gen_ai_usage_input_tokens'];
   const output = fields['gen_ai_usage_output_tokens'];
   if (typeof input !== 'number' && typeof output !== 'number') return;
-  const model = String(fields['gen_ai_response_model'] ?? fields['gen_ai_request_model'] ?? 'unknown');
+  const model = tokenMetricModel(fields['gen_ai_response_model'], aliasUnknown);
   const profileType = String(fields['aws_bedrock_inference_profile_type'] ?? 'none');
   const key = `${model}\u0000${profileType}`;
   let entry = stats.tokens.get(key);
@@ -105,20 +119,27 @@ export function addRowStats(summary: BatchSummary, stats: RowStats): void {
 /** Where the handler reports; the Lambda uses Powertools, the CLI writes to stderr. */
 export interface Telemetry {
   recordFailed(recordId: string, error: TransformError): void;
+  /** Normalising one invocation threw; it was written as a `normalise_failed` row (the record is fine). */
+  normaliseFailed(error: unknown): void;
   reingestFailed(count: number, streamName: string): void;
   batchDone(summary: BatchSummary): void;
 }
 
 /** The cause's type and stack frames, without its message: JSON.parse messages quote the input text. */
 export function safeCause(error: TransformError): string | undefined {
-  const cause = error.cause;
-  if (!(cause instanceof Error)) return undefined;
-  const frames = (cause.stack ?? '').split('\n').slice(1, 6).join('\n');
-  return `${cause.name}${frames === '' ? '' : `\n${frames}`}`;
+  return errorWithoutMessage(error.cause);
+}
+
+/** An error's type and first stack frames, never its message (messages can quote prompt text). */
+export function errorWithoutMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const frames = (error.stack ?? '').split('\n').slice(1, 6).join('\n');
+  return `${error.name}${frames === '' ? '' : `\n${frames}`}`;
 }
 
 export const silentTelemetry: Telemetry = {
   recordFailed: () => undefined,
+  normaliseFailed: () => undefined,
   reingestFailed: () => undefined,
   batchDone: () => undefined,
 };

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../functions/cli/io.ts';
+import { main } from '../../../functions/cli/main.ts';
 import { runPrices } from '../../../functions/cli/prices.ts';
 import { captureIo } from '../../helpers/cli.ts';
 
@@ -222,5 +223,32 @@ describe('prices explain', () => {
     const { io } = captureIo({ cwd: REPO });
     await expect(runPrices(['explain'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['explain', 'a.json', 'b.json'], io)).rejects.toThrow(UsageError);
+  });
+});
+
+describe('prices explain reproduces every row the demo makes', () => {
+  it('cost and cost status of each row, image and $0 error rows included', async () => {
+    const dir = tempDir();
+    const demo = captureIo({ cwd: dir });
+    expect(await main(['demo', '--out', 'demo'], demo.io)).toBe(0);
+    const lines = readFileSync(join(dir, 'demo', 'bedrock_invocations.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const kinds = new Set<string>();
+    for (const [index, line] of lines.entries()) {
+      const row = JSON.parse(line) as Record<string, unknown>;
+      writeFileSync(join(dir, `row-${index}.json`), line);
+      const { io, stdout } = captureIo({ cwd: dir });
+      const code = await runPrices(['explain', '--json', `row-${index}.json`], io);
+      const explained = JSON.parse(stdout()) as { matchesRow: boolean; result: { status: string } };
+      const label = `${row['aws_request_id']} (${row['gen_ai_request_model']})`;
+      expect(explained.matchesRow, label).toBe(true);
+      expect(explained.result.status, label).toBe(row['aws_bedrock_cost_status']);
+      // The documented exit codes: 0 priced and equal to the row, 1 unpriced.
+      expect(code, label).toBe(row['aws_bedrock_cost_status'] === 'unpriced' ? 1 : 0);
+      if (row['aws_bedrock_image_width'] !== undefined) kinds.add('image');
+      if (row['error_type'] !== undefined && row['gen_ai_usage_cost_usd'] === 0) kinds.add('$0 error');
+    }
+    expect([...kinds].sort()).toEqual(['$0 error', 'image']);
   });
 });

@@ -16,6 +16,7 @@ function rowFor(log: Record<string, unknown>): Record<string, unknown> {
   const eventTime = Date.parse(String(log['timestamp']));
   const normaliser = createNormaliser(config, { nowMs: () => eventTime + 60_000 });
   return normaliser.invocationRow(log, {
+    logSource: 'cloudwatch_logs',
     logGroup: 'bedrock/model-invocations',
     logStream: 'aws/bedrock/modelinvocations',
     eventId: '38000000000000000000000000000000000000000000000001',

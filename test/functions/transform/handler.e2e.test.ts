@@ -82,6 +82,7 @@ describe('logs handler end to end: Firehose event → decoded rows', () => {
       expect(row['aws_request_id']).toBe(fixtures[i]?.log['requestId']);
       expect(row['aws_log_group']).toBe('bedrock/model-invocations');
       const alone = normaliser.invocationRow(fixtures[i]?.log ?? {}, {
+        logSource: 'cloudwatch_logs',
         logGroup: 'bedrock/model-invocations',
         logStream: 'aws/bedrock/modelinvocations',
         eventId: String(row['aws_log_event_id']),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
 import { processLogsEvent } from '../../../functions/transform/logs/process-logs.ts';
@@ -173,6 +174,20 @@ describe('redaction in the logs pipeline', () => {
       `payment failed for ${R} with secret-abc`,
       `payment failed for ${CARD} with ${R}`,
     ]);
+  });
+
+  it('redacts lines of an S3 object that are not invocation logs with the default patterns', async () => {
+    const log = readJson<Record<string, unknown>>(join(FIXTURES_DIR, 'converse/converse-nova.json'));
+    const record = gzipSync(`${JSON.stringify(log)}\nrefund to ${CARD} done\n`).toString('base64');
+    const rows = rowsOfResponse(
+      (
+        await processLogsEvent(firehoseEvent([record]), {
+          normaliser: createNormaliser(config),
+          telemetry: silentTelemetry,
+        })
+      ).response,
+    );
+    expect(rows.find((row) => row['source_type'] === 'log')?.['message']).toBe(`refund to ${R} done`);
   });
 
   // A whole invocation log with the card number in the system prompt, a tool call, a tool result, the

@@ -61,14 +61,71 @@ describe('reingestRecords', () => {
     expect(calls).toEqual([[1, 2, 3], [2]]);
   });
 
-  it('gives up after the last attempt and retries thrown errors', async () => {
-    const put = vi.fn<PutRecordBatch>(async () => {
-      throw new Error('throttled');
-    });
-    expect(await reingestRecords(put, 's', [Uint8Array.of(1)], { ...noSleep, maxAttempts: 3 })).toEqual([
+  it('gives up on entries still failing after the last attempt', async () => {
+    const put = vi.fn<PutRecordBatch>(async (_stream, records) => ({
+      FailedPutCount: records.length,
+      RequestResponses: records.map(() => ({ ErrorCode: 'ServiceUnavailableException' })),
+    }));
+    expect(await reingestRecords(put, 's', [Uint8Array.of(1)], { ...noSleep, maxEntryAttempts: 3 })).toEqual([
       false,
     ]);
     expect(put).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not retry a call that threw (the SDK client already retried it); the next chunk is still put', async () => {
+    const records = Array.from({ length: 501 }, (_, i) => Uint8Array.of(i % 256));
+    let call = 0;
+    const put = vi.fn<PutRecordBatch>(async (_stream, batch) => {
+      if (call++ === 0) throw new Error('ThrottlingException after the client’s own retries');
+      return { FailedPutCount: 0, RequestResponses: batch.map(() => ({})) };
+    });
+    const accepted = await reingestRecords(put, 's', records, noSleep);
+    expect(put).toHaveBeenCalledTimes(2);
+    expect(accepted.filter(Boolean)).toHaveLength(1);
+    expect(accepted[500]).toBe(true);
+  });
+
+  it('puts nothing when the invocation has no time left beyond the safety margin', async () => {
+    const put = vi.fn<PutRecordBatch>();
+    const accepted = await reingestRecords(put, 's', [Uint8Array.of(1)], {
+      ...noSleep,
+      remainingTimeMs: () => 2_500,
+      safetyMarginMs: 3_000,
+    });
+    expect(accepted).toEqual([false]);
+    expect(put).not.toHaveBeenCalled();
+  });
+
+  it('stops between chunks when time runs out, and bounds each call by the time left', async () => {
+    let remaining = 20_000;
+    const signals: (AbortSignal | undefined)[] = [];
+    const put = vi.fn<PutRecordBatch>(async (_stream, batch, signal) => {
+      signals.push(signal);
+      remaining -= 18_000; // the first call takes most of what is left
+      return { FailedPutCount: 0, RequestResponses: batch.map(() => ({})) };
+    });
+    const records = Array.from({ length: 600 }, () => Uint8Array.of(1));
+    const accepted = await reingestRecords(put, 's', records, {
+      ...noSleep,
+      remainingTimeMs: () => remaining,
+      safetyMarginMs: 3_000,
+    });
+    expect(put).toHaveBeenCalledTimes(1);
+    expect(accepted.filter(Boolean)).toHaveLength(500);
+    expect(signals[0]).toBeInstanceOf(AbortSignal);
+  });
+
+  it('aborts a call still in flight when the budget ends', async () => {
+    const put: PutRecordBatch = (_stream, _batch, signal) =>
+      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    const started = Date.now();
+    const accepted = await reingestRecords(put, 's', [Uint8Array.of(1)], {
+      ...noSleep,
+      remainingTimeMs: () => 3_050 - (Date.now() - started),
+      safetyMarginMs: 3_000,
+    });
+    expect(accepted).toEqual([false]);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 
@@ -118,7 +175,7 @@ describe('the logs handler keeps its response under 6 MB', () => {
     const { response } = await processLogsEvent(event, {
       normaliser: bloating,
       telemetry: silentTelemetry,
-      reingest: { put, options: { ...noSleep, maxAttempts: 2 } },
+      reingest: { put, options: { ...noSleep, maxEntryAttempts: 2 } },
     });
     const failed = response.records.filter((r) => r.result === 'ProcessingFailed');
     expect(failed.length).toBeGreaterThan(0);

@@ -118,6 +118,48 @@ describe('powertoolsTelemetry', () => {
     });
     expect(JSON.stringify(line)).not.toContain('my secret prompt');
   });
+
+  it('logs an invocation that could not be normalised by error type only', () => {
+    const stdout = captureStdout();
+    powertoolsTelemetry('logs').normaliseFailed(new TypeError('cannot read "my secret prompt"'));
+    const line = stdout.lines().find((entry) => String(entry['message']).includes('normalise_failed'));
+    expect(String(line?.['cause'])).toMatch(/^TypeError\n\s+at /);
+    expect(JSON.stringify(line)).not.toContain('my secret prompt');
+  });
+});
+
+describe('token self-metrics', () => {
+  const profileArn = (id: string) =>
+    `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${id}`;
+
+  it('an unresolved model is one bounded Model value, not one custom metric per profile ARN or body name', () => {
+    const stats = rowStats([
+      ...['p1', 'p2', 'p3'].map((id) => ({
+        gen_ai_request_model: profileArn(id),
+        aws_bedrock_inference_profile_type: 'application',
+        gen_ai_usage_input_tokens: 10,
+        gen_ai_usage_output_tokens: 1,
+        normaliser_warnings: '["model_unresolved"]',
+      })),
+      {
+        gen_ai_request_model: profileArn('p4'),
+        gen_ai_response_model: 'whatever-the-body-said',
+        aws_bedrock_inference_profile_type: 'application',
+        gen_ai_usage_input_tokens: 5,
+        normaliser_warnings: '["model_alias_unknown"]',
+      },
+      {
+        gen_ai_request_model: 'us.amazon.nova-pro-v1:0',
+        gen_ai_response_model: 'amazon.nova-pro-v1:0',
+        aws_bedrock_inference_profile_type: 'cross_region',
+        gen_ai_usage_input_tokens: 3,
+      },
+    ]);
+    expect([...stats.tokens.values()]).toEqual([
+      { model: 'unresolved', profileType: 'application', input: 35, output: 3 },
+      { model: 'amazon.nova-pro-v1:0', profileType: 'cross_region', input: 3, output: 0 },
+    ]);
+  });
 });
 
 describe('the Lambda entry point', () => {
