@@ -55,7 +55,7 @@ export const contentSettingsShape = {
       .array(regexSource)
       .check(
         z.maxLength(20),
-        z.describe('Regular expressions whose matches in text parts are replaced by [REDACTED]'),
+        z.describe('Regular expressions replaced by [REDACTED] wherever content appears (README: Redaction)'),
       ),
   ),
 };

@@ -18,6 +18,7 @@ import {
 } from './firehose-event.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 import { deliverFirehose, type OpenObserveSettings, openObserveSettings } from './openobserve.ts';
+import { restampPlan, restampRow } from './restamp.ts';
 import { formatTable } from './table.ts';
 import { stderrTelemetry } from './transform.ts';
 
@@ -64,7 +65,6 @@ export const BUNDLED_METRIC_STREAM = fileURLToPath(
 const DATAPOINTS_PER_METRIC_RECORD = 100;
 const EVENTS_PER_RECORD = 4;
 const ROWS_PER_DELIVERED_RECORD = 200;
-const HOUR_MS = 3_600_000;
 
 interface Sample {
   readonly file: string;
@@ -289,47 +289,23 @@ async function loadSamples(dir: string): Promise<Sample[]> {
   return samples.sort((a, b) => a.timestamp - b.timestamp);
 }
 
-/**
- * Move `_timestamp` into OpenObserve's ingest window: the newest row lands at `now`. Spacing is kept when the
- * samples span less than the window (minus 30 minutes of slack); a wider span is scaled down into it, order
- * kept, because keeping it would put most rows where OpenObserve drops them without a word. The
- * `timestamp_outside_ingest_window` warning the handler gave the old times is removed from shifted rows.
- */
+/** The demo's rows into OpenObserve's ingest window: the newest sample lands at `now` (restamp.ts). */
 export function shiftIntoWindow(
   rows: Record<string, unknown>[],
   nowMs: number,
   windowHours: number,
 ): { shiftMs: number; compressed: boolean; note: string } {
-  const times = rows.map((row) => Number(row['_timestamp']) / 1000);
-  if (times.length === 0) return { shiftMs: 0, compressed: false, note: 'no rows to shift' };
-  const newest = Math.max(...times);
-  const oldest = Math.min(...times);
-  const usable = Math.max(windowHours * HOUR_MS - 30 * 60_000, 60_000);
-  const span = newest - oldest;
-  const scale = span > usable ? usable / span : 1;
-  rows.forEach((row, i) => {
-    const original = times[i] ?? newest;
-    row['_timestamp'] = Math.round(nowMs - (newest - original) * scale) * 1000;
-    dropStaleWindowWarning(row);
-  });
-  const shiftMs = nowMs - newest;
-  const days = (shiftMs / 86_400_000).toFixed(1);
-  const note =
-    scale === 1
-      ? `note: moved _timestamp forward by ${days} days so the newest sample lands now (spacing kept); original times are in aws_bedrock_event_time`
-      : `note: moved _timestamp so the newest sample lands now and the ${(span / 86_400_000).toFixed(0)}-day spread of samples fits OpenObserve's ${windowHours} h ingest window (ZO_INGEST_ALLOWED_UPTO), order kept; original times are in aws_bedrock_event_time`;
-  return { shiftMs, compressed: scale !== 1, note };
-}
-
-/** After the shift the row is inside the window, so the handler's window warning no longer holds. */
-function dropStaleWindowWarning(row: Record<string, unknown>): void {
-  const warnings = row['normaliser_warnings'];
-  if (typeof warnings !== 'string') return;
-  const kept = (JSON.parse(warnings) as string[]).filter(
-    (code) => code !== 'timestamp_outside_ingest_window',
-  );
-  if (kept.length === 0) delete row['normaliser_warnings'];
-  else row['normaliser_warnings'] = JSON.stringify(kept);
+  if (rows.length === 0) return { shiftMs: 0, compressed: false, note: 'no rows to shift' };
+  let oldest = Number.POSITIVE_INFINITY;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    const ms = Number(row['_timestamp']) / 1000;
+    if (ms < oldest) oldest = ms;
+    if (ms > newest) newest = ms;
+  }
+  const plan = restampPlan(oldest, newest, nowMs, windowHours);
+  for (const row of rows) restampRow(row, plan);
+  return { shiftMs: plan.shiftMs, compressed: plan.compressed, note: plan.note };
 }
 
 interface ModelSummary {

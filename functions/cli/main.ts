@@ -1,10 +1,13 @@
 import { ConfigError } from '../../schemas/config.ts';
+import { runBackfill } from './backfill.ts';
+import { runConversation } from './conversation.ts';
 import { runDashboards } from './dashboards-preview.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_USAGE, UsageError } from './io.ts';
 import { runPrices } from './prices.ts';
 import { processIo } from './process-io.ts';
 import { runProvision } from './provision.ts';
+import { runReplay } from './replay.ts';
 import { runTransform } from './transform.ts';
 
 /** `bedrock-o2 <command>`: dispatch and exit codes only; each command lives in its own file. */
@@ -35,6 +38,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',
     run: runPrices,
   },
+  replay: {
+    summary: 'replay the Firehose failure backup (S3) into OpenObserve, resumable, without doubles',
+    run: (argv, io) => runReplay(argv, io),
+  },
+  backfill: {
+    summary: "load history from CloudWatch Logs or Bedrock's S3 logs (backfill cloudwatch|s3)",
+    run: (argv, io) => runBackfill(argv, io),
+  },
+  conversation: {
+    summary: 'print one conversation read back from OpenObserve, turn by turn',
+    run: (argv, io) => runConversation(argv, io),
+  },
 };
 
 export const USAGE = `Usage: bedrock-o2 <command> [options]
@@ -43,7 +58,7 @@ Amazon Bedrock invocation logs and AWS/Bedrock metrics into OpenObserve.
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
   .join('\n')}
 
 Run 'bedrock-o2 <command> --help' for a command's options.

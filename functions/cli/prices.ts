@@ -2,13 +2,16 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TransformConfig } from '../../schemas/config.ts';
 import {
+  type ExplainedPrice,
+  explainInvocation,
   type PriceLine,
+  type QuotedRates,
+  ratesOf,
+} from '../transform/pricing/explain.ts';
+import {
   type PriceRequest,
   type PriceResult,
-  priceInvocation,
-  type QuotedRates,
   quotePrice,
-  ratesOf,
   roundCost,
 } from '../transform/pricing/price-invocation.ts';
 import { type ResolvedModel, refineWithBodyModel, resolveModelId } from '../transform/row/model-id.ts';
@@ -420,9 +423,9 @@ function headerLines(invocation: Invocation, model: ResolvedModel, tier: string)
 
 const AMOUNT_COLUMN = ' '.repeat(88);
 
-function arithmeticLines(result: PriceResult): string[] {
+function arithmeticLines(result: ExplainedPrice): string[] {
   const explanation = result.explanation;
-  if (result.status === 'unpriced' || explanation === undefined) {
+  if (result.status === 'unpriced') {
     return [
       `UNPRICED: ${explanation?.reason ?? 'no price'}; the row carries no cost and the warning price_missing.`,
     ];
@@ -460,7 +463,7 @@ function rowLines(invocation: Invocation, matches: boolean | undefined): string[
 function explainText(
   invocation: Invocation,
   model: ResolvedModel,
-  result: PriceResult,
+  result: ExplainedPrice,
   matches: boolean | undefined,
 ): string {
   const lines = [
@@ -485,10 +488,12 @@ async function runExplain(argv: readonly string[], io: CliIo): Promise<number> {
     createNormaliser(config),
   );
   const model = resolveInvocationModel(invocation, config);
-  const result = priceInvocation(
-    { ...invocation.request, model, region: invocation.region, timestampMs: invocation.timestampMs },
-    { explain: true },
-  );
+  const result = explainInvocation({
+    ...invocation.request,
+    model,
+    region: invocation.region,
+    timestampMs: invocation.timestampMs,
+  });
   const matches = rowAgreement(invocation, result);
   if (values.json) {
     io.stdout(

@@ -1,6 +1,6 @@
 import type { LogRow } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
-import { cutUtf8 } from '../row/content.ts';
+import { cutUtf8, type Redact } from '../row/content.ts';
 import type { LogSource } from '../row/normalise.ts';
 import { FORWARDER_VERSION } from '../row/version.ts';
 
@@ -18,8 +18,10 @@ export interface LogLineMeta {
   readonly eventTimestampMs: number;
 }
 
-export function logRow(message: string, meta: LogLineMeta): LogRow {
-  const cut = message.length * 3 > MAX_LOG_MESSAGE_BYTES ? cutUtf8(message, MAX_LOG_MESSAGE_BYTES) : message;
+/** `redact`: the log group's redaction, applied before the cut so a cut never splits a match. */
+export function logRow(message: string, meta: LogLineMeta, redact?: Redact): LogRow {
+  const text = redact === undefined ? message : redact(message);
+  const cut = text.length * 3 > MAX_LOG_MESSAGE_BYTES ? cutUtf8(text, MAX_LOG_MESSAGE_BYTES) : text;
   const row: Record<string, unknown> = {
     _timestamp: Math.trunc(meta.eventTimestampMs) * 1000,
     record_schema_version: RECORD_SCHEMA_VERSION,
@@ -34,7 +36,7 @@ export function logRow(message: string, meta: LogLineMeta): LogRow {
     row['aws_log_event_id'] = meta.eventId;
   }
   row['aws_bedrock_log_source'] = meta.logSource;
-  if (cut !== message) row['aws_bedrock_content_truncated'] = true;
+  if (cut !== text) row['aws_bedrock_content_truncated'] = true;
   row['forwarder_version'] = FORWARDER_VERSION;
   return row as LogRow;
 }

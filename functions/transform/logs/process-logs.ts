@@ -8,16 +8,9 @@ import { type InputRecord, inputRecords, tallyResult, toFirehoseResult } from '.
 import { type PutRecordBatch, type ReingestOptions, reingestRecords } from '../firehose/reingest.ts';
 import { selectOverflow } from '../firehose/size-guard.ts';
 import type { RowMaker } from '../row/normalise.ts';
-import {
-  type BatchSummary,
-  newSummary,
-  type RowStats,
-  rowStats,
-  type Telemetry,
-} from '../telemetry/summary.ts';
+import { type BatchSummary, newSummary, type RowStats, type Telemetry } from '../telemetry/summary.ts';
 import { transformRecord } from './transform-record.ts';
 
-const NO_ROWS: readonly object[] = [];
 const NO_BYTES: Buffer = Buffer.alloc(0);
 
 /**
@@ -74,16 +67,13 @@ export async function processLogsEvent(
   const stats: (RowStats | undefined)[] = [];
   const results: FirehoseTransformationResultRecord[] = [];
   const outcomes = records.map((record) => {
-    const outcome = transformRecord(record.data, normaliser);
+    // Rows are summarised and let go inside the record (kept only for the CLI), and the encoded bytes are
+    // dropped once the result holds them as base64: a batch's working memory is then one record's NDJSON
+    // plus each record's output once.
+    const outcome = transformRecord(record.data, normaliser, deps.keepRows === true);
     results.push(toFirehoseResult(record.recordId, outcome, record.data));
-    if (outcome.kind !== 'ok') {
-      stats.push(undefined);
-      return outcome;
-    }
-    // Summarise now and drop the rows and the encoded bytes (the result holds them as base64): a batch's
-    // working memory is then one record's rows plus each record's output once.
-    stats.push(rowStats(outcome.rows));
-    return deps.keepRows === true ? outcome : { ...outcome, rows: NO_ROWS, data: NO_BYTES };
+    stats.push(outcome.kind === 'ok' ? outcome.stats : undefined);
+    return outcome.kind === 'ok' && deps.keepRows !== true ? { ...outcome, data: NO_BYTES } : outcome;
   });
 
   if (deps.reingest !== undefined)

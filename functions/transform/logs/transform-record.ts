@@ -1,8 +1,9 @@
-import { gzipSync } from 'node:zlib';
-import { GZIP_OPTIONS } from '../firehose/encode.ts';
+import { NdjsonWriter } from '../firehose/encode.ts';
 import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
+import { contentPolicyFor } from '../row/content.ts';
 import type { LogEventMeta, RowMaker } from '../row/normalise.ts';
+import { countRow, newRowStats, type RowStats } from '../telemetry/summary.ts';
 import type { CloudWatchEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
 import { parseLogMessage } from './parse-message.ts';
@@ -25,40 +26,51 @@ interface RowSink {
   addLine(text: string, row: object): void;
 }
 
-export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutcome {
+/** The outcome of a logs record: an Ok one also carries its rows' stats (its rows only when asked to keep them). */
+export type LogsRecordOutcome =
+  | Exclude<RecordOutcome, { kind: 'ok' }>
+  | (Extract<RecordOutcome, { kind: 'ok' }> & { readonly stats: RowStats });
+
+/**
+ * Each row is encoded as soon as it is made and then let go (unless `keepRows`, for the CLI): a record's
+ * parsed logs and row objects never pile up, only its NDJSON bytes do.
+ */
+export function transformRecord(data: unknown, normaliser: RowMaker, keepRows = false): LogsRecordOutcome {
   let stage: TransformStage = 'decode';
   try {
     const record = decodeLogsRecord(data, normaliser.config.maxDecompressedBytes);
     if (record.shape === 'cloudwatch' && record.envelope.messageType === 'CONTROL_MESSAGE')
       return { kind: 'dropped', reason: 'control_message' };
 
-    const rows: object[] = [];
-    let ndjson = '';
+    const stats = newRowStats();
+    const kept: object[] = [];
+    const ndjson = new NdjsonWriter();
     const sink: RowSink = {
       add(row) {
-        rows.push(row);
-        ndjson += `${JSON.stringify(row)}\n`;
+        ndjson.add(row);
+        countRow(stats, row);
+        if (keepRows) kept.push(row);
       },
       addLine(text, row) {
-        rows.push(row);
-        ndjson += `${text}\n`;
+        ndjson.addLine(text);
+        countRow(stats, row);
+        if (keepRows) kept.push(row);
       },
     };
     stage = 'normalise';
     if (record.shape === 'cloudwatch') envelopeRows(record.envelope, normaliser, sink);
     else ndjsonRows(record.lines, normaliser, sink);
-    if (rows.length === 0) return { kind: 'dropped', reason: 'no_rows' };
+    if (stats.rows === 0) return { kind: 'dropped', reason: 'no_rows' };
 
     stage = 'encode';
-    // zlib converts a string input more slowly than Buffer.from does.
-    const encoded = gzipSync(Buffer.from(ndjson, 'utf8'), GZIP_OPTIONS);
+    const encoded = ndjson.gzip();
     if (encoded.length > MAX_OUTPUT_RECORD_BYTES) {
       throw new TransformError(
         'encode',
         `output record is ${encoded.length} bytes of gzip, over Firehose's ${MAX_OUTPUT_RECORD_BYTES}-byte record limit`,
       );
     }
-    return { kind: 'ok', data: encoded, rows };
+    return { kind: 'ok', data: encoded, rows: kept, stats };
   } catch (error) {
     return { kind: 'failed', error: asTransformError(error, stage) };
   }
@@ -68,6 +80,9 @@ export function transformRecord(data: unknown, normaliser: RowMaker): RecordOutc
 function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, sink: RowSink): void {
   if (envelope.messageType === 'CONTROL_MESSAGE') return;
   const keepOtherLines = normaliser.config.nonBedrockLines === 'keep';
+  const redactLine = keepOtherLines
+    ? contentPolicyFor(normaliser.config, envelope.logGroup).redact
+    : undefined;
   for (const event of envelope.logEvents) {
     const parsed = parseLogMessage(event.message);
     if (parsed.kind === 'invocation') {
@@ -82,14 +97,18 @@ function envelopeRows(envelope: CloudWatchEnvelope, normaliser: RowMaker, sink: 
       );
     } else if (keepOtherLines) {
       sink.add(
-        logRow(event.message, {
-          accountId: envelope.owner,
-          logSource: 'cloudwatch_logs',
-          logGroup: envelope.logGroup,
-          logStream: envelope.logStream,
-          eventId: event.id,
-          eventTimestampMs: event.timestamp,
-        }),
+        logRow(
+          event.message,
+          {
+            accountId: envelope.owner,
+            logSource: 'cloudwatch_logs',
+            logGroup: envelope.logGroup,
+            logStream: envelope.logStream,
+            eventId: event.id,
+            eventTimestampMs: event.timestamp,
+          },
+          redactLine,
+        ),
       );
     }
   }
@@ -127,8 +146,12 @@ function ndjsonRows(lines: readonly LogsLine[], normaliser: RowMaker, sink: RowS
       `${other.length} line(s) are not invocation logs and the record has no invocation to take a time from`,
     );
   }
+  // A line read from S3 has no log group: the default content settings' redaction applies.
+  const redact = contentPolicyFor(normaliser.config, undefined).redact;
   for (const text of other) {
-    sink.add(logRow(text, { accountId: undefined, logSource: 's3', eventTimestampMs: firstTimeUs / 1000 }));
+    sink.add(
+      logRow(text, { accountId: undefined, logSource: 's3', eventTimestampMs: firstTimeUs / 1000 }, redact),
+    );
   }
 }
 

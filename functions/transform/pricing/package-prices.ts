@@ -5,12 +5,14 @@ import {
   type ModelPrice,
   type Provider,
   type Usage,
-} from '@pydantic/genai-prices';
+} from './genai-prices-aws.js';
 
 /**
  * The maintained price table: @pydantic/genai-prices, provider `aws`, pinned exactly in package.json and never
  * updated at run time (no `updatePrices`), so replaying a record gives the same price. A test checks that this
- * constant, package.json and the installed package agree.
+ * constant, package.json and the installed package agree. The Lambda loads the package through
+ * genai-prices-aws.js (generated from it: its code with only the AWS data, for cold start); tests prove that
+ * copy is current and prices every AWS model as the package does.
  */
 export const GENAI_PRICES_VERSION = '0.1.8';
 export const GENAI_PRICES_SOURCE = `@pydantic/genai-prices@${GENAI_PRICES_VERSION}`;

@@ -61,42 +61,11 @@ export interface PriceRequest {
 export type PriceStatus = 'priced' | 'override' | 'unpriced';
 export type PriceWarning = 'price_missing';
 
-/** One line of the arithmetic: quantity × rate / per = cost. */
-export interface PriceLine {
-  readonly label: string;
-  readonly direction: 'input' | 'output';
-  readonly quantity: number;
-  readonly unit: 'tokens' | 'images' | 'embeddings';
-  /** USD per `per` units; undefined where the package applied a tiered price itself. */
-  readonly rateUsd: number | undefined;
-  readonly per: number;
-  readonly costUsd: number;
-}
-
 export interface AppliedAdjustment {
   readonly kind: 'multiplier' | 'discount';
   readonly id: string;
   readonly factor: number;
   readonly note: string;
-}
-
-export interface PriceExplanation {
-  /** The id prices were looked up by (system profile id or model id). */
-  readonly lookupId: string | undefined;
-  readonly basis: 'package' | 'override' | 'none';
-  /** The package's model id, or the override entry's model (pattern). */
-  readonly matched: string | undefined;
-  /** The override entry's note: where its number comes from. */
-  readonly matchedNote: string | undefined;
-  readonly lines: readonly PriceLine[];
-  readonly subtotalUsd: number | undefined;
-  readonly adjustments: readonly AppliedAdjustment[];
-  readonly factor: number;
-  readonly totalUsd: number | undefined;
-  /** For package prices: `calcPrice`'s own total for the same usage (× factor), as a cross-check. */
-  readonly packageCalcPriceUsd: number | undefined;
-  /** Why the invocation is unpriced. */
-  readonly reason: string | undefined;
 }
 
 export interface PriceResult {
@@ -108,12 +77,6 @@ export interface PriceResult {
   readonly source?: string;
   readonly tier: 'global' | 'regional';
   readonly warnings: readonly PriceWarning[];
-  readonly explanation?: PriceExplanation;
-}
-
-export interface PriceOptions {
-  /** Build the explanation (for `prices explain`); off on the hot path. */
-  readonly explain?: boolean;
 }
 
 interface QuoteCommon {
@@ -154,13 +117,13 @@ export interface TokenRatesUsd {
 
 export interface Pricer {
   readonly overridesId: string;
-  priceInvocation(request: PriceRequest, options?: PriceOptions): PriceResult;
+  priceInvocation(request: PriceRequest): PriceResult;
   quote(model: ResolvedModel, region: string | undefined, timestampMs: number): PriceQuote;
 }
 
 const NO_WARNINGS: readonly PriceWarning[] = Object.freeze([]);
 const PRICE_MISSING: readonly PriceWarning[] = Object.freeze(['price_missing'] as const);
-const MILLION = 1_000_000;
+export const MILLION = 1_000_000;
 // Rows are compared and summed in dashboards; 1e-10 USD keeps goldens stable across float noise.
 const COST_PRECISION = 1e10;
 const MEMO_LIMIT = 50_000;
@@ -286,9 +249,10 @@ function overrideTokenRates(prices: OverridePrices): TokenRatesUsd | undefined {
   };
 }
 
-type CostOutcome = CostSplit | string;
+/** The cost split, or why the invocation cannot be priced. */
+export type CostOutcome = CostSplit | string;
 
-function tokenUsageOf(request: PriceRequest, needsOutput: boolean): TokenUsage | string {
+export function tokenUsageOf(request: PriceRequest, needsOutput: boolean): TokenUsage | string {
   if (request.inputTokens === undefined) return 'input token count missing';
   if (needsOutput && request.outputTokens === undefined) return 'output token count missing';
   const usage = {
@@ -303,65 +267,38 @@ function tokenUsageOf(request: PriceRequest, needsOutput: boolean): TokenUsage |
   return usage;
 }
 
-/** Σ count × rate per million, one line each when explaining. */
-function tokenCost(usage: TokenUsage, rates: TokenRatesUsd, lines: PriceLine[] | undefined): CostSplit {
+/** Σ count × rate per million. */
+export function tokenCost(usage: TokenUsage, rates: TokenRatesUsd): CostSplit {
   const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
   const input = (uncached * rates.input) / MILLION;
   const cacheRead = (usage.cacheReadTokens * rates.cacheRead) / MILLION;
   const cacheWrite = (usage.cacheWriteTokens * rates.cacheWrite) / MILLION;
   const output = (usage.outputTokens * rates.output) / MILLION;
-  if (lines !== undefined) {
-    const line = (
-      label: string,
-      direction: 'input' | 'output',
-      quantity: number,
-      rate: number,
-      cost: number,
-    ) =>
-      lines.push({
-        label,
-        direction,
-        quantity,
-        unit: 'tokens',
-        rateUsd: rate,
-        per: MILLION,
-        costUsd: roundCost(cost),
-      });
-    line(
-      usage.cacheReadTokens + usage.cacheWriteTokens > 0 ? 'input (not cached)' : 'input',
-      'input',
-      uncached,
-      rates.input,
-      input,
-    );
-    if (usage.cacheReadTokens > 0)
-      line('cache read', 'input', usage.cacheReadTokens, rates.cacheRead, cacheRead);
-    if (usage.cacheWriteTokens > 0)
-      line('cache write', 'input', usage.cacheWriteTokens, rates.cacheWrite, cacheWrite);
-    line('output', 'output', usage.outputTokens, rates.output, output);
-  }
   return { inputUsd: input + cacheRead + cacheWrite, outputUsd: output };
 }
 
-function packageCost(
+/** The usage a package price is computed from, or why there is none. */
+export function packageUsageOf(
   quote: PriceQuote & { kind: 'package' },
   request: PriceRequest,
-  lines: PriceLine[] | undefined,
-): CostOutcome {
+): TokenUsage | string {
   const rates = quote.tokenRates;
   const needsOutput = rates?.needsOutput ?? quote.packagePrice.price['output_mtok'] !== undefined;
-  const usage = tokenUsageOf(request, needsOutput);
+  return tokenUsageOf(request, needsOutput);
+}
+
+function packageCost(quote: PriceQuote & { kind: 'package' }, request: PriceRequest): CostOutcome {
+  const usage = packageUsageOf(quote, request);
   if (typeof usage === 'string') return usage;
-  if (rates !== undefined) return tokenCost(usage, rates, lines);
-  return tieredPackageCost(quote.packagePrice, usage, request.timestampMs, lines);
+  if (quote.tokenRates !== undefined) return tokenCost(usage, quote.tokenRates);
+  return tieredPackageCost(quote.packagePrice, usage, request.timestampMs);
 }
 
 /** Tiered or otherwise non-linear prices: the package's own calcPrice, per row (rare models only). */
-function tieredPackageCost(
+export function tieredPackageCost(
   packagePrice: PackagePrice,
   usage: TokenUsage,
   timestampMs: number,
-  lines: PriceLine[] | undefined,
 ): CostOutcome {
   let cost: CostSplit | undefined;
   try {
@@ -369,34 +306,16 @@ function tieredPackageCost(
   } catch (error) {
     return `${GENAI_PRICES_SOURCE} rejected the usage: ${(error as Error).message}`;
   }
-  if (cost === undefined) return `${GENAI_PRICES_SOURCE} no longer matches ${packagePrice.lookupId}`;
-  if (lines !== undefined) {
-    const line = { unit: 'tokens', rateUsd: undefined, per: MILLION } as const;
-    lines.push({
-      ...line,
-      label: 'input incl. cache (tiered, by calcPrice)',
-      direction: 'input',
-      quantity: usage.inputTokens,
-      costUsd: roundCost(cost.inputUsd),
-    });
-    lines.push({
-      ...line,
-      label: 'output (tiered, by calcPrice)',
-      direction: 'output',
-      quantity: usage.outputTokens,
-      costUsd: roundCost(cost.outputUsd),
-    });
-  }
-  return cost;
+  return cost ?? `${GENAI_PRICES_SOURCE} no longer matches ${packagePrice.lookupId}`;
 }
 
-interface ImagePrice {
+export interface ImagePrice {
   readonly usd: number;
   /** Which price applied, for the explanation: `standard, up to 1048576 px`. */
   readonly variant: string;
 }
 
-function imagePrice(
+export function imagePrice(
   prices: OverridePrices,
   request: PriceRequest,
   model: string,
@@ -419,11 +338,7 @@ function imagePrice(
   return `no image price for ${model} in ${quality} quality${sizeText}`;
 }
 
-function overrideCost(
-  quote: PriceQuote & { kind: 'override' },
-  request: PriceRequest,
-  lines: PriceLine[] | undefined,
-): CostOutcome {
+function overrideCost(quote: PriceQuote & { kind: 'override' }, request: PriceRequest): CostOutcome {
   const { entry, tokenRates } = quote;
   const { prices } = entry;
   let inputUsd = 0;
@@ -431,7 +346,7 @@ function overrideCost(
   if (tokenRates !== undefined) {
     const usage = tokenUsageOf(request, tokenRates.needsOutput);
     if (typeof usage === 'string') return usage;
-    const cost = tokenCost(usage, tokenRates, lines);
+    const cost = tokenCost(usage, tokenRates);
     inputUsd += cost.inputUsd;
     outputUsd += cost.outputUsd;
   }
@@ -439,96 +354,33 @@ function overrideCost(
   if (typeof perImage === 'string') return perImage;
   if (perImage !== undefined) {
     if (request.imageCount === undefined) return 'image count missing';
-    const cost = request.imageCount * perImage.usd;
-    lines?.push({
-      label: `image (${perImage.variant})`,
-      direction: 'output',
-      quantity: request.imageCount,
-      unit: 'images',
-      rateUsd: perImage.usd,
-      per: 1,
-      costUsd: roundCost(cost),
-    });
-    outputUsd += cost;
+    outputUsd += request.imageCount * perImage.usd;
   }
   if (prices.per_embedding !== undefined) {
     if (request.embeddingCount === undefined) return 'embedding count missing';
-    const cost = request.embeddingCount * prices.per_embedding;
-    lines?.push({
-      label: 'embedding',
-      direction: 'output',
-      quantity: request.embeddingCount,
-      unit: 'embeddings',
-      rateUsd: prices.per_embedding,
-      per: 1,
-      costUsd: roundCost(cost),
-    });
-    outputUsd += cost;
+    outputUsd += request.embeddingCount * prices.per_embedding;
   }
   return { inputUsd, outputUsd };
 }
 
-function costFor(quote: PriceQuote, request: PriceRequest, lines: PriceLine[] | undefined): CostOutcome {
+export function costFor(quote: PriceQuote, request: PriceRequest): CostOutcome {
   switch (quote.kind) {
     case 'unpriced':
       return quote.reason;
     case 'package':
-      return packageCost(quote, request, lines);
+      return packageCost(quote, request);
     case 'override':
-      return overrideCost(quote, request, lines);
+      return overrideCost(quote, request);
   }
 }
 
-function explanationOf(
-  quote: PriceQuote,
-  request: PriceRequest,
-  lines: readonly PriceLine[],
-  cost: CostOutcome,
-): PriceExplanation {
-  const priced = typeof cost !== 'string';
-  const subtotal = priced ? cost.inputUsd + cost.outputUsd : undefined;
-  return {
-    lookupId: quote.lookupId,
-    basis: quote.kind === 'unpriced' ? 'none' : quote.kind,
-    matched:
-      quote.kind === 'package'
-        ? quote.packagePrice.packageModelId
-        : quote.kind === 'override'
-          ? quote.entry.model
-          : undefined,
-    matchedNote: quote.kind === 'override' ? quote.entry.note : undefined,
-    lines,
-    subtotalUsd: subtotal === undefined ? undefined : roundCost(subtotal),
-    adjustments: quote.adjustments,
-    factor: quote.factor,
-    totalUsd: subtotal === undefined ? undefined : roundCost(subtotal * quote.factor),
-    packageCalcPriceUsd: priced && quote.kind === 'package' ? packageCrossCheck(quote, request) : undefined,
-    reason: priced ? undefined : cost,
-  };
-}
-
-function packageCrossCheck(
-  quote: PriceQuote & { kind: 'package' },
-  request: PriceRequest,
-): number | undefined {
-  const usage = tokenUsageOf(request, false);
-  if (typeof usage === 'string') return undefined;
-  const cost = calcPackageCost(quote.packagePrice, usage, new Date(request.timestampMs));
-  return cost === undefined ? undefined : roundCost((cost.inputUsd + cost.outputUsd) * quote.factor);
-}
-
-function resultOf(quote: PriceQuote, request: PriceRequest, options: PriceOptions | undefined): PriceResult {
-  const lines: PriceLine[] | undefined = options?.explain === true ? [] : undefined;
-  const cost = costFor(quote, request, lines);
-  const explanation = lines === undefined ? undefined : explanationOf(quote, request, lines, cost);
-  if (typeof cost === 'string' || quote.kind === 'unpriced') {
-    return explanation === undefined
-      ? { status: 'unpriced', tier: quote.tier, warnings: PRICE_MISSING }
-      : { status: 'unpriced', tier: quote.tier, warnings: PRICE_MISSING, explanation };
-  }
+function resultOf(quote: PriceQuote, request: PriceRequest): PriceResult {
+  const cost = costFor(quote, request);
+  if (typeof cost === 'string' || quote.kind === 'unpriced')
+    return { status: 'unpriced', tier: quote.tier, warnings: PRICE_MISSING };
   const inputCostUsd = roundCost(cost.inputUsd * quote.factor);
   const outputCostUsd = roundCost(cost.outputUsd * quote.factor);
-  const priced = {
+  return {
     status: quote.kind === 'override' ? ('override' as const) : ('priced' as const),
     costUsd: roundCost((cost.inputUsd + cost.outputUsd) * quote.factor),
     inputCostUsd,
@@ -537,7 +389,6 @@ function resultOf(quote: PriceQuote, request: PriceRequest, options: PriceOption
     tier: quote.tier,
     warnings: NO_WARNINGS,
   };
-  return explanation === undefined ? priced : { ...priced, explanation };
 }
 
 /** A pricer over one override table, with its own cache. */
@@ -586,8 +437,8 @@ export function createPricer(overrides: PriceOverrides): Pricer {
   return {
     overridesId: table.id,
     quote,
-    priceInvocation: (request, options) =>
-      resultOf(quote(request.model, request.region, request.timestampMs), request, options),
+    priceInvocation: (request) =>
+      resultOf(quote(request.model, request.region, request.timestampMs), request),
   };
 }
 
@@ -601,8 +452,8 @@ export const BUNDLED_OVERRIDES: PriceOverrides = bundledOverrides as PriceOverri
 const bundledPricer = createPricer(BUNDLED_OVERRIDES);
 
 /** Price one invocation with the bundled override table and the pinned package. */
-export function priceInvocation(request: PriceRequest, options?: PriceOptions): PriceResult {
-  return bundledPricer.priceInvocation(request, options);
+export function priceInvocation(request: PriceRequest): PriceResult {
+  return bundledPricer.priceInvocation(request);
 }
 
 /** What would price this model from this region on this day (rates and source, no usage). */
@@ -612,63 +463,4 @@ export function quotePrice(
   timestampMs: number,
 ): PriceQuote {
   return bundledPricer.quote(model, region, timestampMs);
-}
-
-/** Rates as a price list shows them, after multipliers and discounts. */
-export interface QuotedRates {
-  readonly inputMtok: number | undefined;
-  /** What a cache read is billed at (the input rate when the model has no cache-read price). */
-  readonly cacheReadMtok: number | undefined;
-  readonly cacheWriteMtok: number | undefined;
-  readonly outputMtok: number | undefined;
-  readonly perImage:
-    | readonly { readonly quality?: ImageQuality; readonly maxPixels?: number; readonly usd: number }[]
-    | undefined;
-  readonly perEmbedding: number | undefined;
-  /** The package prices by tier of prompt size; the rates shown are the base tier. */
-  readonly tiered: boolean;
-}
-
-function baseRate(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'object' && value !== null && 'base' in value && typeof value.base === 'number')
-    return value.base;
-  return undefined;
-}
-
-export function ratesOf(quote: PriceQuote): QuotedRates | undefined {
-  if (quote.kind === 'unpriced') return undefined;
-  const scale = (rate: number | undefined) =>
-    rate === undefined ? undefined : roundCost(rate * quote.factor);
-  if (quote.kind === 'package') {
-    const price = quote.packagePrice.price;
-    const input = baseRate(price['input_mtok']);
-    return {
-      inputMtok: scale(input),
-      cacheReadMtok: scale(baseRate(price['cache_read_mtok']) ?? input),
-      cacheWriteMtok: scale(baseRate(price['cache_write_mtok']) ?? input),
-      outputMtok: scale(baseRate(price['output_mtok'])),
-      perImage: undefined,
-      perEmbedding: undefined,
-      tiered: quote.packagePrice.linearRates === undefined,
-    };
-  }
-  const prices = quote.entry.prices;
-  const imageVariants =
-    prices.per_image !== undefined
-      ? [{ usd: prices.per_image }]
-      : prices.per_image_variants?.map((variant) => ({
-          ...(variant.quality === undefined ? {} : { quality: variant.quality }),
-          ...(variant.max_pixels === undefined ? {} : { maxPixels: variant.max_pixels }),
-          usd: variant.usd,
-        }));
-  return {
-    inputMtok: scale(prices.input_mtok),
-    cacheReadMtok: scale(prices.cache_read_mtok ?? prices.input_mtok),
-    cacheWriteMtok: scale(prices.cache_write_mtok ?? prices.input_mtok),
-    outputMtok: scale(prices.output_mtok),
-    perImage: imageVariants?.map((variant) => ({ ...variant, usd: roundCost(variant.usd * quote.factor) })),
-    perEmbedding: scale(prices.per_embedding),
-    tiered: false,
-  };
 }

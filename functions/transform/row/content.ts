@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { ContentMode, ContentSettings } from '../../../schemas/transform-config.ts';
+import {
+  type ContentMode,
+  type ContentSettings,
+  contentSettingsFor,
+  type TransformConfig,
+} from '../../../schemas/transform-config.ts';
 import { safeStringify } from '../json-access.ts';
 import { firstText, lastUserText, type Message, type MessagePart } from './messages.ts';
 
 /**
  * Content fields of a row, by content mode (record-schema §4.6, §4.11). Order: extracted messages → redact
- * (text parts) → hash (mode hash) → preview → truncate (mode full).
+ * (every string a part carries) → hash (mode hash) → preview → truncate (mode full).
  */
 
 export interface ExtractedContent {
@@ -25,29 +30,58 @@ export interface ContentFields {
   readonly truncated: boolean;
 }
 
+/** Replaces every match of the configured patterns by `[REDACTED]`. */
+export type Redact = (text: string) => string;
+
 /** Content settings with the redaction patterns compiled once per log group. */
 export interface ContentPolicy {
   readonly mode: ContentMode;
   readonly maxBytes: number;
   readonly redactors: readonly RegExp[];
+  /** Undefined when no pattern is configured (the common case): callers then skip redaction entirely. */
+  readonly redact: Redact | undefined;
 }
 
 export const PREVIEW_CODE_POINTS = 256;
+const SURROGATE = /[\ud800-\udfff]/;
 export const REDACTED = '[REDACTED]';
 
 export function contentPolicy(settings: ContentSettings): ContentPolicy {
+  const redactors = settings.redact.map((source) => new RegExp(source, 'g'));
   return {
     mode: settings.contentMode,
     maxBytes: settings.maxContentBytes,
-    redactors: settings.redact.map((source) => new RegExp(source, 'g')),
+    redactors,
+    redact: redactors.length === 0 ? undefined : (text) => redactText(text, redactors),
   };
+}
+
+const policiesByConfig = new WeakMap<TransformConfig, Map<string, ContentPolicy>>();
+
+/**
+ * The content policy of one log group (its own settings over the defaults), compiled once per config and
+ * log group: invocation rows, non-Bedrock log lines and request metadata all redact with the same one.
+ */
+export function contentPolicyFor(config: TransformConfig, logGroup: string | undefined): ContentPolicy {
+  let policies = policiesByConfig.get(config);
+  if (policies === undefined) {
+    policies = new Map();
+    policiesByConfig.set(config, policies);
+  }
+  const key = logGroup ?? '';
+  let policy = policies.get(key);
+  if (policy === undefined) {
+    policy = contentPolicy(contentSettingsFor(config, logGroup));
+    policies.set(key, policy);
+  }
+  return policy;
 }
 
 const NO_CONTENT: ContentFields = { truncated: false };
 
 export function contentFields(content: ExtractedContent, policy: ContentPolicy): ContentFields {
   if (policy.mode === 'none') return NO_CONTENT;
-  const redacted = policy.redactors.length === 0 ? content : redactContent(content, policy.redactors);
+  const redacted = policy.redact === undefined ? content : redactContent(content, policy.redact);
 
   if (policy.mode === 'hash') {
     const fields: { inputSha256?: string; outputSha256?: string; truncated: boolean } = { truncated: false };
@@ -96,6 +130,9 @@ function previewFields(content: ExtractedContent): { inputPreview?: string; outp
 /** At most 256 code points, no marker (previews never set the truncated flag); a surrogate pair stays whole. */
 export function previewOf(text: string): string {
   if (text.length <= PREVIEW_CODE_POINTS) return text;
+  // Without a surrogate among them, the first 256 code units are the first 256 code points.
+  const head = text.slice(0, PREVIEW_CODE_POINTS);
+  if (!SURROGATE.test(head)) return head;
   let index = 0;
   for (let codePoints = 0; codePoints < PREVIEW_CODE_POINTS && index < text.length; codePoints++) {
     const unit = text.charCodeAt(index);
@@ -119,27 +156,58 @@ function redactText(text: string, redactors: readonly RegExp[]): string {
   return out;
 }
 
-function redactPart(part: MessagePart, redactors: readonly RegExp[]): MessagePart {
-  if (part.type === 'text' || part.type === 'reasoning')
-    return { ...part, content: redactText(part.content, redactors) };
-  return part;
+/**
+ * A JSON value with every string leaf redacted (object keys are kept: they are the tool's or the caller's
+ * schema, not content). A value nested too deeply to serialise becomes the same marker safeStringify gives.
+ */
+export function redactJsonValue(value: unknown, redact: Redact): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null) return value;
+  const text = redactedJsonText(value, redact);
+  return JSON.parse(text) as unknown;
 }
 
-function redactMessages(
-  messages: Message[] | undefined,
-  redactors: readonly RegExp[],
-): Message[] | undefined {
+/** JSON text of a value with every string leaf redacted; keys kept. */
+export function redactedJsonText(value: unknown, redact: Redact): string {
+  try {
+    return (
+      JSON.stringify(value, (_key, leaf: unknown) => (typeof leaf === 'string' ? redact(leaf) : leaf)) ??
+      'null'
+    );
+  } catch {
+    return '"[unserialisable: nested too deeply]"';
+  }
+}
+
+/** Every place a part carries content: text, reasoning, tool arguments and results, media URIs. */
+function redactPart(part: MessagePart, redact: Redact): MessagePart {
+  switch (part.type) {
+    case 'text':
+    case 'reasoning':
+      return { ...part, content: redact(part.content) };
+    case 'tool_call':
+      return { ...part, arguments: redactJsonValue(part.arguments, redact) };
+    case 'tool_call_response':
+      return { ...part, response: redactJsonValue(part.response, redact) };
+    case 'uri':
+      return { ...part, uri: redact(part.uri) };
+    default:
+      return part;
+  }
+}
+
+function redactMessages(messages: Message[] | undefined, redact: Redact): Message[] | undefined {
   return messages?.map((message) => ({
     ...message,
-    parts: message.parts.map((part) => redactPart(part, redactors)),
+    parts: message.parts.map((part) => redactPart(part, redact)),
   }));
 }
 
-function redactContent(content: ExtractedContent, redactors: readonly RegExp[]): ExtractedContent {
+function redactContent(content: ExtractedContent, redact: Redact): ExtractedContent {
   return {
-    system: content.system?.map((part) => redactPart(part, redactors)),
-    input: redactMessages(content.input, redactors),
-    output: redactMessages(content.output, redactors),
+    system: content.system?.map((part) => redactPart(part, redact)),
+    input: redactMessages(content.input, redact),
+    output: redactMessages(content.output, redact),
   };
 }
 
@@ -147,11 +215,14 @@ function redactContent(content: ExtractedContent, redactors: readonly RegExp[]):
 
 /** Cut a string to at most `maxBytes` UTF-8 bytes without splitting a code point, and mark the cut. */
 export function cutUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
+  const total = Buffer.byteLength(text, 'utf8');
+  if (total <= maxBytes) return text;
+  // Encode only a prefix that surely holds the cut (every UTF-16 unit is at least one byte): a 10 MB text
+  // is measured, never copied, to keep 32 KiB of it.
+  const bytes = Buffer.from(text.slice(0, maxBytes + 1), 'utf8');
   let cut = Math.max(0, maxBytes);
   while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
-  return `${bytes.toString('utf8', 0, cut)}…[truncated ${bytes.length - cut} bytes]`;
+  return `${bytes.toString('utf8', 0, cut)}…[truncated ${total - cut} bytes]`;
 }
 
 interface Cuttable {
@@ -174,12 +245,8 @@ export function boundedJson(
   if (json.length * 3 <= maxBytes || Buffer.byteLength(json, 'utf8') <= maxBytes)
     return { json, truncated: false };
 
-  let copy: unknown[];
-  try {
-    copy = structuredClone(value) as unknown[];
-  } catch {
-    return { json: singleMessageFallback(json, maxBytes), truncated: true };
-  }
+  // The parts are cut on a copy of the message structure; the texts themselves are shared, not copied.
+  const copy = value.map(copyEntry);
   for (let attempt = 0; attempt < 4; attempt++) {
     const excess = Buffer.byteLength(json, 'utf8') - maxBytes;
     if (excess <= 0) return { json, truncated: true };
@@ -194,6 +261,19 @@ export function boundedJson(
   }
   if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, truncated: true };
   return { json: singleMessageFallback(json, maxBytes), truncated: true };
+}
+
+/** A message (or a bare part) with its own parts array and part objects; values inside are shared. */
+function copyEntry(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const record = entry as Record<string, unknown>;
+  const parts = record['parts'];
+  return Array.isArray(parts)
+    ? {
+        ...record,
+        parts: parts.map((part: unknown) => (typeof part === 'object' && part !== null ? { ...part } : part)),
+      }
+    : { ...record };
 }
 
 /** One text message holding a cut of the JSON text, shrunk until its own escaping fits the budget. */

@@ -1,6 +1,6 @@
 import type { InvocationRow, InvocationRowFields } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../../schemas/row-constants.ts';
-import { contentSettingsFor, type TransformConfig } from '../../../schemas/transform-config.ts';
+import type { TransformConfig } from '../../../schemas/transform-config.ts';
 import { asCount, asObject, asString, type JsonObject } from '../json-access.ts';
 import { type PriceRequest, type PriceResult, priceInvocation } from '../pricing/price-invocation.ts';
 import { generic } from '../providers/generic.ts';
@@ -8,7 +8,7 @@ import { selectProvider } from '../providers/index.ts';
 import type { BodyUsage, Provider, ProviderFields, ProviderInput } from '../providers/provider.ts';
 import { type BedrockAdditions, bedrockAdditions } from './bedrock-additions.ts';
 import { parseCaller } from './caller.ts';
-import { type ContentPolicy, contentFields, contentPolicy } from './content.ts';
+import { type ContentPolicy, contentFields, contentPolicyFor } from './content.ts';
 import { fallbackRow } from './fallback-row.ts';
 import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
@@ -60,16 +60,6 @@ const MAX_ENVELOPE_STRING = 2048;
 
 export function createNormaliser(config: TransformConfig, options: NormaliserOptions = {}): Normaliser {
   const resolveModel = createModelResolver(config);
-  const policies = new Map<string, ContentPolicy>();
-  const policyFor = (logGroup: string | undefined): ContentPolicy => {
-    const key = logGroup ?? '';
-    let policy = policies.get(key);
-    if (policy === undefined) {
-      policy = contentPolicy(contentSettingsFor(config, logGroup));
-      policies.set(key, policy);
-    }
-    return policy;
-  };
   const nowMs = options.nowMs ?? Date.now;
   const price = options.price ?? priceInvocation;
   const windowMs = config.ingestWindowHours * HOUR_MS;
@@ -82,7 +72,7 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
         return buildRow(log, meta, {
           config,
           resolved: resolveModel(bounded(asString(log['modelId']))),
-          policy: policyFor(meta.logGroup),
+          policy: contentPolicyFor(config, meta.logGroup),
           nowMs: now,
           windowMs,
           price,
@@ -314,7 +304,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const { errorCode, tokens, inputS3Path, outputS3Path, imageCount } = usage;
   const stopReason = bounded(fields.stopReason);
   const guardrailAction = fields.guardrailAction ?? additions.guardrailAction;
-  const metadata = metadataFields(log['requestMetadata'], ctx.config);
+  const metadata = metadataFields(log['requestMetadata'], ctx.config, ctx.policy.redact);
 
   const price = ctx.price(priceRequestOf(bodies, usage, region, timestampMs));
   warnings.push(...price.warnings);

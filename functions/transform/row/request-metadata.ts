@@ -1,7 +1,11 @@
 import type { TransformConfig } from '../../../schemas/transform-config.ts';
 import { asObject, ownValue, safeStringify } from '../json-access.ts';
+import { type Redact, redactedJsonText } from './content.ts';
 
-/** requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). */
+/**
+ * requestMetadata → whole JSON text, promoted columns and the conversation id (record-schema §4.5). With
+ * redaction configured, every string value (nested ones included) is redacted in all three; keys are not.
+ */
 export interface MetadataFields {
   readonly json: string | undefined;
   readonly promoted: readonly (readonly [column: string, value: string])[];
@@ -36,21 +40,30 @@ export function sanitiseMetadataKey(key: string): string {
   return out;
 }
 
-function valueText(value: unknown): string {
-  const text = typeof value === 'string' ? value : safeStringify(value);
+/** Redacted before it is cut, so a cut never leaves half of a match unredacted. */
+function valueText(value: unknown, redact: Redact | undefined): string {
+  const text =
+    redact === undefined
+      ? typeof value === 'string'
+        ? value
+        : safeStringify(value)
+      : typeof value === 'string'
+        ? redact(value)
+        : redactedJsonText(value, redact);
   return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…[truncated]` : text;
 }
 
 export function metadataFields(
   metadata: unknown,
   config: Pick<TransformConfig, 'conversationKeys' | 'promoteMetadataKeys'>,
+  redact?: Redact,
 ): MetadataFields {
   const object = asObject(metadata);
   if (object === undefined) return NO_METADATA;
   const keys = Object.keys(object);
   if (keys.length === 0) return NO_METADATA;
 
-  let json = safeStringify(object);
+  let json = redact === undefined ? safeStringify(object) : redactedJsonText(object, redact);
   if (json.length > MAX_JSON_LENGTH) json = `${json.slice(0, MAX_JSON_LENGTH)}…[truncated]`;
 
   const allowed = config.promoteMetadataKeys === '*' ? undefined : new Set(config.promoteMetadataKeys);
@@ -64,14 +77,14 @@ export function metadataFields(
     seen.add(sanitised);
     const value = object[key];
     if (value === null || value === undefined) continue;
-    promoted.push([`${METADATA_COLUMN_PREFIX}${sanitised}`, valueText(value)]);
+    promoted.push([`${METADATA_COLUMN_PREFIX}${sanitised}`, valueText(value, redact)]);
   }
 
   let conversationId: string | undefined;
   for (const key of config.conversationKeys) {
     const value = ownValue(object, key);
     if (typeof value === 'string' && value !== '') {
-      conversationId = valueText(value);
+      conversationId = valueText(value, redact);
       break;
     }
     if (typeof value === 'number') {

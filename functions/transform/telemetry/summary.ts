@@ -57,35 +57,49 @@ function tokenMetricModel(responseModel: unknown, aliasUnknown: boolean): string
     : UNRESOLVED_MODEL_DIMENSION;
 }
 
-export function rowStats(rows: readonly object[]): RowStats {
-  const warnings = new Map<string, number>();
-  const tokens = new Map<string, { model: string; profileType: string; input: number; output: number }>();
-  let outside = 0;
-  for (const row of rows as readonly Record<string, unknown>[]) {
-    const codes = row['normaliser_warnings'];
-    let aliasUnknown = false;
-    if (typeof codes === 'string') {
-      for (const code of warningCodes(codes)) {
-        warnings.set(code, (warnings.get(code) ?? 0) + 1);
-        if (code === 'timestamp_outside_ingest_window') outside++;
-        else if (code === 'model_alias_unknown') aliasUnknown = true;
-      }
+/** Stats being counted row by row, so a record's rows can be let go as soon as each is encoded. */
+export interface RowStatsCounter extends RowStats {
+  rows: number;
+  rowsOutsideIngestWindow: number;
+  readonly warnings: Map<string, number>;
+  readonly tokens: Map<string, { model: string; profileType: string; input: number; output: number }>;
+}
+
+export function newRowStats(): RowStatsCounter {
+  return { rows: 0, rowsOutsideIngestWindow: 0, warnings: new Map(), tokens: new Map() };
+}
+
+export function countRow(stats: RowStatsCounter, row: object): void {
+  const fields = row as Record<string, unknown>;
+  stats.rows++;
+  const codes = fields['normaliser_warnings'];
+  let aliasUnknown = false;
+  if (typeof codes === 'string') {
+    for (const code of warningCodes(codes)) {
+      stats.warnings.set(code, (stats.warnings.get(code) ?? 0) + 1);
+      if (code === 'timestamp_outside_ingest_window') stats.rowsOutsideIngestWindow++;
+      else if (code === 'model_alias_unknown') aliasUnknown = true;
     }
-    const input = row['gen_ai_usage_input_tokens'];
-    const output = row['gen_ai_usage_output_tokens'];
-    if (typeof input !== 'number' && typeof output !== 'number') continue;
-    const model = tokenMetricModel(row['gen_ai_response_model'], aliasUnknown);
-    const profileType = String(row['aws_bedrock_inference_profile_type'] ?? 'none');
-    const key = `${model}\u0000${profileType}`;
-    let entry = tokens.get(key);
-    if (entry === undefined) {
-      entry = { model, profileType, input: 0, output: 0 };
-      tokens.set(key, entry);
-    }
-    entry.input += typeof input === 'number' ? input : 0;
-    entry.output += typeof output === 'number' ? output : 0;
   }
-  return { rows: rows.length, rowsOutsideIngestWindow: outside, warnings, tokens };
+  const input = fields['gen_ai_usage_input_tokens'];
+  const output = fields['gen_ai_usage_output_tokens'];
+  if (typeof input !== 'number' && typeof output !== 'number') return;
+  const model = tokenMetricModel(fields['gen_ai_response_model'], aliasUnknown);
+  const profileType = String(fields['aws_bedrock_inference_profile_type'] ?? 'none');
+  const key = `${model}\u0000${profileType}`;
+  let entry = stats.tokens.get(key);
+  if (entry === undefined) {
+    entry = { model, profileType, input: 0, output: 0 };
+    stats.tokens.set(key, entry);
+  }
+  entry.input += typeof input === 'number' ? input : 0;
+  entry.output += typeof output === 'number' ? output : 0;
+}
+
+export function rowStats(rows: readonly object[]): RowStats {
+  const stats = newRowStats();
+  for (const row of rows) countRow(stats, row);
+  return stats;
 }
 
 export function addRowStats(summary: BatchSummary, stats: RowStats): void {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { explainInvocation, ratesOf } from '../../../functions/transform/pricing/explain.ts';
 import { lookupPackagePrice } from '../../../functions/transform/pricing/package-prices.ts';
 import {
   createPricer,
   type PriceRequest,
   priceInvocation,
-  ratesOf,
 } from '../../../functions/transform/pricing/price-invocation.ts';
 import { refineWithBodyModel, resolveModelId } from '../../../functions/transform/row/model-id.ts';
 import { TransformConfigSchema } from '../../../schemas/config.ts';
@@ -111,9 +111,7 @@ describe('priceInvocation: package prices', () => {
   it('never lets a tier-specific package price cross tiers', () => {
     // The package lists Claude 3.5 Haiku only as regional.* (its match is a plain "contains"), so a global.
     // profile id would match it; a regional rate on a global call is the wrong rate, so it stays unpriced.
-    const global = priceInvocation(request('global.anthropic.claude-3-5-haiku-20241022-v1:0'), {
-      explain: true,
-    });
+    const global = explainInvocation(request('global.anthropic.claude-3-5-haiku-20241022-v1:0'));
     expect(global).toMatchObject({ status: 'unpriced', tier: 'global', warnings: ['price_missing'] });
     expect(global.explanation?.reason).toContain('regional.anthropic.claude-3-5-haiku-20241022-v1:0');
     const regional = priceInvocation(request('us.anthropic.claude-3-5-haiku-20241022-v1:0'));
@@ -138,11 +136,8 @@ describe('priceInvocation: unpriced', () => {
       request('anthropic.claude-3-haiku-20240307-v1:0', { outputTokens: undefined }),
     );
     expect(result).toMatchObject({ status: 'unpriced', warnings: ['price_missing'] });
-    const explained = priceInvocation(
+    const explained = explainInvocation(
       request('anthropic.claude-3-haiku-20240307-v1:0', { outputTokens: undefined }),
-      {
-        explain: true,
-      },
     );
     expect(explained.explanation?.reason).toBe('output token count missing');
   });
@@ -423,8 +418,13 @@ describe('priceInvocation: explanation and caching', () => {
       cacheWriteTokens: 4121,
       outputTokens: 36,
     });
-    expect(priceInvocation(req).explanation).toBeUndefined();
-    const explanation = priceInvocation(req, { explain: true }).explanation;
+    expect(priceInvocation(req)).not.toHaveProperty('explanation');
+    const explained = explainInvocation(req);
+    expect({ ...explained, explanation: undefined }).toEqual({
+      ...priceInvocation(req),
+      explanation: undefined,
+    });
+    const explanation = explained.explanation;
     expect(explanation).toMatchObject({
       lookupId: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
       basis: 'package',

@@ -77,6 +77,9 @@ describe('previews', () => {
     expect([...preview]).toHaveLength(256);
     expect(preview).toBe('😀'.repeat(256));
     expect(previewOf('short')).toBe('short');
+    expect(previewOf('a'.repeat(300))).toBe('a'.repeat(256));
+    // A pair that straddles the 256th code unit is kept whole: 255 letters and the emoji are 256 code points.
+    expect(previewOf(`${'a'.repeat(255)}😀${'b'.repeat(10)}`)).toBe(`${'a'.repeat(255)}😀`);
   });
 });
 

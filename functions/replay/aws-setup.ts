@@ -1,0 +1,65 @@
+import { UsageError } from '../cli/io.ts';
+
+/** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
+
+/**
+ * AWS SDK errors that mean the set-up is wrong (exit 2, one line saying what to set), told apart from errors of
+ * one object or call. Everything else is returned unchanged.
+ */
+export function awsConfigError(error: unknown, what: string, regionHint = 'set AWS_REGION'): Error {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const message = (error as Error | undefined)?.message ?? String(error);
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message))
+    return new UsageError(
+      `no AWS credentials for ${what}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
+  if (/Region is missing/i.test(message)) return new UsageError(`no AWS region for ${what}: ${regionHint}`);
+  if (
+    name === 'ExpiredToken' ||
+    name === 'ExpiredTokenException' ||
+    name === 'InvalidClientTokenId' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'InvalidAccessKeyId' ||
+    name === 'SignatureDoesNotMatch'
+  )
+    return new UsageError(
+      `AWS refused the credentials for ${what} (${name}): refresh them or set AWS_PROFILE`,
+    );
+  if (name === 'AccessDenied' || name === 'AccessDeniedException')
+    return new UsageError(
+      `AWS denied access to ${what} (${name}): check the IAM permissions of your credentials`,
+    );
+  if (name === 'NoSuchBucket') return new UsageError(`${what}: no such bucket`);
+  if (name === 'ResourceNotFoundException')
+    return new UsageError(`${what}: not found (${message.split('\n')[0]})`);
+  return error instanceof Error ? error : new Error(message);
+}
+
+/**
+ * Resolves a client's region and credentials up front, so a run that cannot reach AWS says so in one line
+ * before it starts rather than after its first call. Returns the region.
+ */
+export async function ensureAwsConfig(
+  config: { region: () => Promise<string>; credentials: () => Promise<unknown> },
+  what: string,
+  regionHint = 'set AWS_REGION',
+): Promise<string> {
+  try {
+    const region = await config.region();
+    await config.credentials();
+    return region;
+  } catch (error) {
+    throw awsConfigError(error, what, regionHint);
+  }
+}
+
+/**
+ * S3 client options: the SDK's defaults, plus path-style addressing when an endpoint is set
+ * (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`), which S3-compatible stores and local stand-ins need.
+ */
+export function s3ClientOptions(env: Readonly<Record<string, string | undefined>>): {
+  forcePathStyle?: boolean;
+} {
+  const endpoint = env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
+  return endpoint === undefined || endpoint === '' ? {} : { forcePathStyle: true };
+}

@@ -1,0 +1,263 @@
+import { gzipSync } from 'node:zlib';
+import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { GZIP_OPTIONS } from '../transform/firehose/encode.ts';
+import {
+  type PutRecordBatch,
+  type ReingestOptions,
+  reingestRecords,
+} from '../transform/firehose/reingest.ts';
+import { awsConfigError, ensureAwsConfig } from './aws-setup.ts';
+import { DestinationUnavailable } from './destination-unavailable.ts';
+import {
+  isPlainIdentifier,
+  type OpenObserveApi,
+  OpenObserveUnavailable,
+  type RowResult,
+  sqlString,
+} from './openobserve-api.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { metricKey, type PresentIds, rowKey, type Sink } from './run.ts';
+import type { Target } from './unit.ts';
+
+/** Where rows end up: `_bulk` straight to OpenObserve, or back into the deployed Firehose delivery stream. */
+
+export type StreamNames = Readonly<Record<Target, string>>;
+
+/**
+ * OpenObserve `_bulk`: ≤ 500 rows and ≤ 5 MiB a request (openobserve-contract.md §5: modest batches). `_bulk` is
+ * not idempotent, so after an ambiguous failure (5xx, timeout, connection lost) the rows OpenObserve already
+ * holds are looked up (when dedupe is on) and only the others are sent again.
+ */
+export function directSink(
+  api: OpenObserveApi,
+  streams: StreamNames,
+  limiter: RateLimiter,
+  presentIds?: PresentIds,
+): Sink {
+  /** One request, halved on 413 until it fits (one row at the least). */
+  const sendOnce = async (stream: string, rowsJson: readonly string[]): Promise<RowResult[] | string> => {
+    await limiter.take(1);
+    const outcome = await api.bulk(stream, rowsJson);
+    if (outcome.kind === 'answered') return [...outcome.results];
+    if (outcome.kind === 'ambiguous') return outcome.reason;
+    if (rowsJson.length === 1) return [{ ok: false, reason: 'too_large: HTTP 413 for a single row' }];
+    const half = Math.ceil(rowsJson.length / 2);
+    const first = await sendOnce(stream, rowsJson.slice(0, half));
+    if (typeof first === 'string') return first;
+    const second = await sendOnce(stream, rowsJson.slice(half));
+    return typeof second === 'string' ? second : [...first, ...second];
+  };
+
+  return {
+    label: `OpenObserve ${api.where}`,
+    maxBatchRows: 500,
+    maxBatchBytes: 5 * 1024 * 1024,
+    async send(target, rowsJson) {
+      const results: (RowResult | undefined)[] = new Array(rowsJson.length);
+      let pending = rowsJson.map((_, index) => index);
+      let problem = '';
+      for (let attempt = 1; attempt <= api.attempts && pending.length > 0; attempt++) {
+        if (attempt > 1) {
+          await api.pause(attempt - 1);
+          if (presentIds !== undefined) {
+            const there = await alreadyThere(presentIds, target, pending, rowsJson);
+            for (const index of there) results[index] = { ok: true };
+            pending = pending.filter((index) => !there.has(index));
+            if (pending.length === 0) break;
+          }
+        }
+        const outcome = await sendOnce(
+          streams[target],
+          pending.map((index) => rowsJson[index] as string),
+        );
+        if (typeof outcome !== 'string') {
+          pending.forEach((index, position) => {
+            results[index] = outcome[position] ?? { ok: false, reason: 'no_answer_for_row' };
+          });
+          pending = [];
+        } else problem = outcome;
+      }
+      if (pending.length > 0)
+        throw new OpenObserveUnavailable(
+          `OpenObserve at ${api.url} did not answer after ${api.attempts} attempts (${problem})`,
+        );
+      return results as RowResult[];
+    },
+  };
+}
+
+/** Which of the pending rows OpenObserve holds now (rows without a key cannot be looked up). */
+async function alreadyThere(
+  presentIds: PresentIds,
+  target: Target,
+  pending: readonly number[],
+  rowsJson: readonly string[],
+): Promise<Set<number>> {
+  const byKey = new Map<string, number>();
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const index of pending) {
+    const row = JSON.parse(rowsJson[index] as string) as Record<string, unknown>;
+    const key = rowKey(target, row, 0);
+    if (key.startsWith('#')) continue;
+    byKey.set(key, index);
+    const timestamp = Number(row['_timestamp']);
+    start = Math.min(start, timestamp);
+    end = Math.max(end, timestamp);
+  }
+  const there = new Set<number>();
+  if (byKey.size === 0) return there;
+  const keys = [...byKey.keys()];
+  for (let i = 0; i < keys.length; i += 500) {
+    const found = await presentIds(target, keys.slice(i, i + 500), start - 1_000_000, end + 1_000_000);
+    for (const key of found) {
+      const index = byKey.get(key);
+      if (index !== undefined) there.add(index);
+    }
+  }
+  return there;
+}
+
+/** Whole PutRecordBatch calls (throttling, 5xx, network) retried by the SDK, with more patience than the Lambda's. */
+export const FIREHOSE_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+
+/** Uncompressed bytes per Firehose record: its gzip stays well under the 1,000 KiB record limit. */
+const RECORD_SOURCE_BYTES = 900 * 1024;
+const ROWS_PER_RECORD = 500;
+
+/**
+ * PutRecordBatch into the logs delivery stream, rows packed as gzip NDJSON records (the transform passes our
+ * own rows through unchanged). The ≤ 500 records / ≤ 4 MiB chunking and the retry of failed entries are the
+ * transform's re-ingest (reingest.ts); whole calls are retried by the SDK client (FIREHOSE_CLIENT_CONFIG).
+ * A row is accepted when Firehose accepted its record.
+ */
+export function firehoseSink(
+  client: FirehoseClient,
+  streamName: string,
+  bytesLimiter: RateLimiter,
+  options: ReingestOptions = {},
+): Sink {
+  return {
+    label: `Firehose delivery stream ${streamName}`,
+    ready: async () => {
+      await ensureAwsConfig(client.config, `Firehose delivery stream ${streamName}`);
+    },
+    maxBatchRows: 2000,
+    maxBatchBytes: 3 * 1024 * 1024,
+    async send(target, rowsJson) {
+      if (target === 'metrics') {
+        const reason =
+          'metrics_rows_need_direct: the metrics delivery stream does not take rows back; replay metric backups with --via direct';
+        return rowsJson.map(() => ({ ok: false, reason }));
+      }
+      const packs = packRecords(rowsJson);
+      const records = packs.map((pack) => pack.data);
+      const lastError = new Map<Uint8Array, string>();
+      let answered = false;
+      let lastThrown: unknown;
+      const put: PutRecordBatch = async (stream, batch) => {
+        await bytesLimiter.take(batch.reduce((sum, record) => sum + record.length, 0));
+        try {
+          const output = await client.send(
+            new PutRecordBatchCommand({
+              DeliveryStreamName: stream,
+              Records: batch.map((data) => ({ Data: data })),
+            }),
+          );
+          answered = true;
+          (output.RequestResponses ?? []).forEach((response, index) => {
+            const record = batch[index];
+            if (record !== undefined && response.ErrorCode !== undefined)
+              lastError.set(record, `${response.ErrorCode}: ${response.ErrorMessage ?? ''}`.trim());
+          });
+          return output;
+        } catch (error) {
+          lastThrown = error;
+          throw error;
+        }
+      };
+      const accepted = await reingestRecords(put, streamName, records, {
+        maxEntryAttempts: 8,
+        baseDelayMs: 500,
+        ...options,
+      });
+      if (!answered && lastThrown !== undefined) {
+        const config = awsConfigError(lastThrown, `Firehose delivery stream ${streamName}`);
+        if (config !== lastThrown) throw config;
+        throw new DestinationUnavailable(
+          `Firehose ${streamName} did not answer: ${(lastThrown as Error).message?.split('\n')[0]}`,
+        );
+      }
+      const results: RowResult[] = new Array(rowsJson.length);
+      packs.forEach((pack, index) => {
+        const result: RowResult = accepted[index]
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: `firehose_not_accepted: ${lastError.get(pack.data) ?? (pack.data.length > 1000 * 1024 ? 'record over 1,000 KiB' : 'no answer after retries')}`,
+            };
+        for (let row = pack.first; row < pack.first + pack.count; row++) results[row] = result;
+      });
+      return results;
+    },
+  };
+}
+
+interface Pack {
+  readonly first: number;
+  readonly count: number;
+  readonly data: Uint8Array;
+}
+
+function packRecords(rowsJson: readonly string[]): Pack[] {
+  const packs: Pack[] = [];
+  let first = 0;
+  let text = '';
+  const close = (end: number) => {
+    if (end > first)
+      packs.push({ first, count: end - first, data: gzipSync(Buffer.from(text, 'utf8'), GZIP_OPTIONS) });
+    first = end;
+    text = '';
+  };
+  rowsJson.forEach((json, index) => {
+    if (
+      index > first &&
+      (index - first >= ROWS_PER_RECORD || text.length + json.length + 1 > RECORD_SOURCE_BYTES)
+    )
+      close(index);
+    text += `${json}\n`;
+  });
+  close(rowsJson.length);
+  return packs;
+}
+
+/**
+ * Dedupe: which of these keys the target stream already holds in the time range. Invocation rows by
+ * `aws_request_id`; metric rows by stream, metric, dimensions and time (they have no request id).
+ */
+export function openObservePresentIds(api: OpenObserveApi, streams: StreamNames): PresentIds {
+  return async (target, keys, startUs, endUs) => {
+    const stream = streams[target];
+    const found = new Set<string>();
+    if (keys.length === 0 || !isPlainIdentifier(stream)) return found;
+    if (target === 'metrics') {
+      const names = new Set(keys.map((key) => key.split('|')[3] ?? ''));
+      const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')})`;
+      for (let from = 0; ; from += METRIC_PAGE) {
+        const page = await api.search(sql, startUs, endUs, from, METRIC_PAGE);
+        for (const hit of page.hits) found.add(metricKey(hit));
+        if (page.hits.length < METRIC_PAGE) break;
+      }
+      return found;
+    }
+    const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${keys.map(sqlString).join(',')}) GROUP BY aws_request_id`;
+    const page = await api.search(sql, startUs, endUs, 0, keys.length);
+    for (const hit of page.hits) {
+      const id = hit['aws_request_id'];
+      if (typeof id === 'string') found.add(id);
+    }
+    return found;
+  };
+}
+
+const METRIC_PAGE = 1000;

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { HttpResponse, http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { keyColumn, runConversation } from '../../../functions/cli/conversation.ts';
+import { main } from '../../../functions/cli/main.ts';
+import { captureIo } from '../../helpers/cli.ts';
+import { useMswServer } from '../../helpers/msw.ts';
+import { O2_ENV, O2_URL } from '../../helpers/replay.ts';
+
+const server = useMswServer();
+// A _search answer in the server's shape (openobserve-contract.md §10), written by hand, not captured:
+// three turns, out of order, one of them twice (a replayed duplicate).
+const RECORDED = readFileSync(
+  new URL('../../fixtures/openobserve/synthetic-conversation-search.json', import.meta.url),
+  'utf8',
+);
+const NOW = Date.parse('2026-11-30T00:00:00Z');
+
+function answerWith(body: string) {
+  const requests: { sql: string; start_time: number; end_time: number; from: number; size: number }[] = [];
+  server.use(
+    http.post(`${O2_URL}/api/default/_search`, async ({ request }) => {
+      const query = ((await request.json()) as { query: (typeof requests)[number] }).query;
+      requests.push(query);
+      return new HttpResponse(query.from === 0 ? body : JSON.stringify({ hits: [], total: 0 }), {
+        headers: { 'Content-Type': 'application/json' },
+      });
+    }),
+  );
+  return requests;
+}
+
+async function conversation(args: string[]) {
+  const { io, stdout, stderr } = captureIo({ env: O2_ENV });
+  const code = await runConversation(args, io, { nowMs: () => NOW, sleep: async () => {} });
+  return { code, stdout: stdout(), stderr: stderr() };
+}
+
+describe('conversation', () => {
+  it('prints the turns in time order, once each, with model, tokens, cost and latency, then the chat', async () => {
+    const requests = answerWith(RECORDED);
+    const result = await conversation(['conv-42']);
+
+    expect(result.code).toBe(0);
+    expect(requests[0]?.sql).toBe(
+      `SELECT * FROM "bedrock_invocations" WHERE gen_ai_conversation_id = 'conv-42' ORDER BY _timestamp ASC`,
+    );
+    expect(requests[0]?.end_time).toBe(NOW * 1000);
+    expect(requests[0]?.start_time).toBe((NOW - 7 * 86_400_000) * 1000);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('conversation conv-42 (gen_ai_conversation_id): 3 turns, $0.001160');
+    const turnLines = lines.filter((line) => /^\d+\s+2026-11-29/.test(line));
+    expect(turnLines).toHaveLength(3);
+    expect(turnLines[0]).toMatch(
+      /^1\s+2026-11-29 10:00:00\s+anthropic\.claude-3-5-haiku-20241022-v1:0\s+301\s+42\s+0\.000409\s+1642\s+success$/,
+    );
+    expect(turnLines[2]).toMatch(/^3\s+2026-11-29 10:02:10 .* 412\s+18\s+0\.000402\s+811\s+success$/);
+    const chat = result.stdout.slice(result.stdout.indexOf('chat as of the newest turn'));
+    const order = [
+      '[system]',
+      'Where is order 88412?',
+      '[tool call get_order_status({"order_id":"88412"})]',
+      '[tool result {"status":"shipped"}]',
+      'Order 88412 has shipped.',
+      'When will it arrive?',
+      'It should arrive on Thursday.',
+    ];
+    const positions = order.map((text) => chat.indexOf(text));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('--json gives the turns and the transcript', async () => {
+    answerWith(RECORDED);
+    const result = await conversation(['conv-42', '--json']);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed.turns.map((turn: { request_id: string }) => turn.request_id)).toEqual([
+      'req-1',
+      'req-2',
+      'req-3',
+    ]);
+    expect(parsed.turns[0]).toMatchObject({
+      model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      input_tokens: 301,
+      cost_usd: 0.000409,
+      latency_ms: 1642,
+    });
+    expect(parsed.transcript.at(-1)).toEqual({ role: 'assistant', text: 'It should arrive on Thursday.' });
+    expect(parsed.transcript[0].role).toBe('system');
+  });
+
+  it('--key takes a promoted metadata key; ids are SQL string literals, quotes doubled', async () => {
+    const requests = answerWith(RECORDED);
+    await conversation([
+      "it's-7",
+      '--key',
+      'session_id',
+      '--from',
+      '2026-11-29T00:00:00Z',
+      '--to',
+      '2026-11-29T23:00:00Z',
+    ]);
+    expect(requests[0]?.sql).toBe(
+      `SELECT * FROM "bedrock_invocations" WHERE aws_bedrock_request_metadata_session_id = 'it''s-7' ORDER BY _timestamp ASC`,
+    );
+    expect(requests[0]?.start_time).toBe(Date.parse('2026-11-29T00:00:00Z') * 1000);
+  });
+
+  it('says so when there are no rows', async () => {
+    answerWith(JSON.stringify({ took: 1, hits: [], total: 0, from: 0, size: 0 }));
+    const result = await conversation(['nobody']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^no rows with gen_ai_conversation_id = "nobody" between /);
+  });
+
+  it.each([
+    ['Session-Id', 'aws_bedrock_request_metadata_session_id'],
+    ['gen_ai_conversation_id', 'gen_ai_conversation_id'],
+    ['aws_bedrock_request_metadata_team', 'aws_bedrock_request_metadata_team'],
+    ['x; DROP TABLE', 'aws_bedrock_request_metadata_x__drop_table'],
+  ])('keyColumn(%j) → %s', (key, column) => {
+    expect(keyColumn(key)).toBe(column);
+  });
+
+  it('needs an id and OPENOBSERVE_URL (one line, exit 2)', async () => {
+    const none = captureIo({ env: O2_ENV });
+    expect(await main(['conversation'], none.io)).toBe(2);
+    expect(none.stderr()).toBe('bedrock-o2 conversation: expected exactly one conversation id\n');
+    const unset = captureIo({ env: {} });
+    expect(await main(['conversation', 'conv-42'], unset.io)).toBe(2);
+    expect(unset.stderr()).toMatch(/^bedrock-o2 conversation: OPENOBSERVE_URL is not set/);
+  });
+});
