@@ -22,8 +22,15 @@ export interface Sink {
   readonly maxBatchBytes: number;
   /** Checks the set-up (region, credentials) before any work; a usage error says what to set. */
   readonly ready?: () => Promise<void>;
-  /** One result per row, in order. Throws when the destination is unavailable (the run stops, resumable). */
-  send(target: Target, rowsJson: readonly string[]): Promise<RowResult[]>;
+  /**
+   * One result per row, in order. `inputs[i]`, when present, is what the live pipeline turns into row i (see
+   * UnitItem). Throws when the destination is unavailable (the run stops, resumable).
+   */
+  send(
+    target: Target,
+    rowsJson: readonly string[],
+    inputs: readonly (string | undefined)[],
+  ): Promise<RowResult[]>;
 }
 
 /** Which of these request ids OpenObserve already holds in the time range (µs). */
@@ -126,6 +133,7 @@ const DEDUPE_QUERY_IDS = 500;
 interface Pending {
   readonly key: string;
   readonly json: string;
+  readonly input: string | undefined;
   readonly originalUs: number;
   readonly timestampUs: number;
 }
@@ -192,6 +200,7 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
     const results = await options.sink.send(
       target,
       entries.map((entry) => entry.json),
+      entries.map((entry) => entry.input),
     );
     const acked: string[] = [];
     let allAccepted = true;
@@ -302,12 +311,17 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
         await options.rejects.write({ reason: item.reason, source: state.unit.label, where: item.where });
         return;
       case 'row':
-        await admitRow(state, item.target, item.row);
+        await admitRow(state, item.target, item.row, item.input);
     }
   }
 
   /** A row either joins a batch or is counted as skipped (deliberately) or refused (outside the window). */
-  async function admitRow(state: UnitState, target: Target, row: Row): Promise<void> {
+  async function admitRow(
+    state: UnitState,
+    target: Target,
+    row: Row,
+    input: string | undefined,
+  ): Promise<void> {
     state.ordinal++;
     summary.rowsTransformed++;
     const key = rowKey(target, row, state.ordinal);
@@ -319,10 +333,11 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
       // Metric rows have no field for the original time, so they are never restamped.
       restampRow(row, options.restamp);
       summary.restamped++;
-      await addToBatch(state, target, key, originalUs, row);
+      // The live transform cannot restamp: a restamped row is sent as the row itself.
+      await addToBatch(state, target, key, originalUs, row, undefined);
     } else if (!Number.isFinite(originalUs) || outsideWindow(originalUs))
       await refuseOutsideWindow(state, row);
-    else await addToBatch(state, target, key, originalUs, row);
+    else await addToBatch(state, target, key, originalUs, row, input);
   }
 
   async function refuseOutsideWindow(state: UnitState, row: Row): Promise<void> {
@@ -345,9 +360,10 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
     key: string,
     originalUs: number,
     row: Row,
+    input: string | undefined,
   ): Promise<void> {
     const batch = state.batches[target];
-    batch.add({ key, json: JSON.stringify(row), originalUs, timestampUs: Number(row['_timestamp']) });
+    batch.add({ key, json: JSON.stringify(row), input, originalUs, timestampUs: Number(row['_timestamp']) });
     if (batch.entries.length >= maxRows || batch.bytes >= maxBytes) {
       if (!(await flush(state.unit, target, batch))) state.settled = false;
     }

@@ -121,15 +121,23 @@ async function alreadyThere(
 /** Whole PutRecordBatch calls (throttling, 5xx, network) retried by the SDK, with more patience than the Lambda's. */
 export const FIREHOSE_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
 
-/** Uncompressed bytes per Firehose record: its gzip stays well under the 1,000 KiB record limit. */
-const RECORD_SOURCE_BYTES = 900 * 1024;
+/** Uncompressed bytes per Firehose record of our rows (passed through as they are): well under 1,000 KiB gzip'd. */
+const ROW_RECORD_SOURCE_BYTES = 900 * 1024;
+/**
+ * Uncompressed bytes per record holding logs the deployed transform normalises: its rows can be ~1.4× the
+ * logs in content mode full, and that output record must stay under 1,000 KiB too (as the S3 source packs).
+ */
+const INPUT_RECORD_SOURCE_BYTES = 512 * 1024;
 const ROWS_PER_RECORD = 500;
 
 /**
- * PutRecordBatch into the logs delivery stream, rows packed as gzip NDJSON records (the transform passes our
- * own rows through unchanged). The ≤ 500 records / ≤ 4 MiB chunking and the retry of failed entries are the
- * transform's re-ingest (reingest.ts); whole calls are retried by the SDK client (FIREHOSE_CLIENT_CONFIG).
- * A row is accepted when Firehose accepted its record.
+ * PutRecordBatch into the logs delivery stream as gzip NDJSON records. Each row goes as the input the live
+ * pipeline makes it from when there is one (a Bedrock log line, a one-event CloudWatch Logs envelope), so the
+ * deployed transform and its configuration (content mode, redaction) make the row; otherwise as the row itself,
+ * which the transform passes through unchanged (http-endpoint-failed backups, restamped rows). The ≤ 500
+ * records / ≤ 4 MiB chunking and the retry of failed entries are the transform's re-ingest (reingest.ts);
+ * whole calls are retried by the SDK client (FIREHOSE_CLIENT_CONFIG). A row is accepted when Firehose accepted
+ * its record.
  */
 export function firehoseSink(
   client: FirehoseClient,
@@ -144,13 +152,20 @@ export function firehoseSink(
     },
     maxBatchRows: 2000,
     maxBatchBytes: 3 * 1024 * 1024,
-    async send(target, rowsJson) {
+    async send(target, rowsJson, inputs) {
       if (target === 'metrics') {
         const reason =
           'metrics_rows_need_direct: the metrics delivery stream does not take rows back; replay metric backups with --via direct';
         return rowsJson.map(() => ({ ok: false, reason }));
       }
-      const packs = packRecords(rowsJson);
+      const packs = packRecords(
+        rowsJson.map((json, index) => {
+          const input = inputs[index];
+          return input === undefined
+            ? { line: json, maxRecordBytes: ROW_RECORD_SOURCE_BYTES }
+            : { line: input, maxRecordBytes: INPUT_RECORD_SOURCE_BYTES };
+        }),
+      );
       const records = packs.map((pack) => pack.data);
       const lastError = new Map<Uint8Array, string>();
       let answered = false;
@@ -209,25 +224,29 @@ interface Pack {
   readonly data: Uint8Array;
 }
 
-function packRecords(rowsJson: readonly string[]): Pack[] {
+/** Lines packed in order into records of ≤ 500 lines, each record within its lines' smallest byte bound. */
+function packRecords(lines: readonly { line: string; maxRecordBytes: number }[]): Pack[] {
   const packs: Pack[] = [];
   let first = 0;
   let text = '';
+  let limit = ROW_RECORD_SOURCE_BYTES;
   const close = (end: number) => {
     if (end > first)
       packs.push({ first, count: end - first, data: gzipSync(Buffer.from(text, 'utf8'), GZIP_OPTIONS) });
     first = end;
     text = '';
+    limit = ROW_RECORD_SOURCE_BYTES;
   };
-  rowsJson.forEach((json, index) => {
+  lines.forEach(({ line, maxRecordBytes: lineLimit }, index) => {
     if (
       index > first &&
-      (index - first >= ROWS_PER_RECORD || text.length + json.length + 1 > RECORD_SOURCE_BYTES)
+      (index - first >= ROWS_PER_RECORD || text.length + line.length + 1 > Math.min(limit, lineLimit))
     )
       close(index);
-    text += `${json}\n`;
+    limit = Math.min(limit, lineLimit);
+    text += `${line}\n`;
   });
-  close(rowsJson.length);
+  close(lines.length);
   return packs;
 }
 

@@ -11,7 +11,17 @@ export type Target = 'logs' | 'metrics';
 
 export type UnitItem =
   | { readonly kind: 'read'; readonly count: number }
-  | { readonly kind: 'row'; readonly target: Target; readonly row: Row }
+  | {
+      readonly kind: 'row';
+      readonly target: Target;
+      readonly row: Row;
+      /**
+       * The input line the deployed logs transform turns into this row (a Bedrock log line, or a CloudWatch
+       * Logs envelope holding just this row's log event). `--via firehose` sends it rather than the row, so
+       * the deployed configuration (content mode, redaction) applies as on the live path.
+       */
+      readonly input?: string;
+    }
   | { readonly kind: 'skipped'; readonly reason: string }
   /** Something worth counting that did not stop the row (an offloaded body that could not be loaded). */
   | { readonly kind: 'note'; readonly reason: string }

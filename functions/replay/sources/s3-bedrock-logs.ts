@@ -74,7 +74,8 @@ async function* logObjectItems(
         yield { kind: 'note', reason: problem };
     }
     const row = options.normaliser.invocationRow(item.log, S3_LOG) as unknown as Row;
-    yield { kind: 'row', target: 'logs', row };
+    // Without --hydrate the line is what Bedrock wrote; hydrated, the log now carries its bodies.
+    yield { kind: 'row', target: 'logs', row, input: options.hydrate ? JSON.stringify(item.log) : item.text };
   }
 }
 
