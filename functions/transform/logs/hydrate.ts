@@ -401,7 +401,7 @@ export function createHydrator(settings: HydrationSettings, deps: HydratorDeps):
       // A defect here must not cost the batch: transform without hydration.
       counts.set('s3_error', (counts.get('s3_error') ?? 0) + 1);
     }
-    if (requested > 0) {
+    if (requested > 0 || counts.size > 0) {
       deps.report?.({
         requested,
         hydrated: bodies.size,
