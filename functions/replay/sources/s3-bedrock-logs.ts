@@ -74,8 +74,11 @@ async function* logObjectItems(
         yield { kind: 'note', reason: problem };
     }
     const row = options.normaliser.invocationRow(item.log, S3_LOG) as unknown as Row;
-    // Without --hydrate the line is what Bedrock wrote; hydrated, the log now carries its bodies.
-    yield { kind: 'row', target: 'logs', row, input: options.hydrate ? JSON.stringify(item.log) : item.text };
+    // The line as Bedrock wrote it, for `--via firehose`. A row hydrated here goes as the row: its log with
+    // the bodies inline could outgrow a Firehose record, and the deployment may not hydrate.
+    yield options.hydrate
+      ? { kind: 'row', target: 'logs', row }
+      : { kind: 'row', target: 'logs', row, input: item.text };
   }
 }
 
