@@ -294,7 +294,8 @@ export type AlarmKey =
   | 'subscriptionDeliveryErrors'
   | 'subscriptionDeliveryThrottling'
   | 'metricStreamPublishErrors'
-  | 'bedrockLogDeliveryFailures';
+  | 'bedrockLogDeliveryFailures'
+  | 'bedrockS3LogDeliveryFailures';
 
 /**
  * Thresholds of the pipeline alarms (5-minute periods). Each description says what failed and what to do;
@@ -430,6 +431,18 @@ export function alarmSpecs(alarms: DeployConfig['alarms']): Record<AlarmKey, Ala
         'Bedrock could not write invocation logs to CloudWatch Logs (ModelInvocationLogsCloudWatchDeliveryFailure ' +
         "> 0), so they never reach this pipeline. Check the logging configuration's role (trust and " +
         'logs:CreateLogStream/PutLogEvents on the log group) with aws bedrock get-model-invocation-logging-configuration.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: Bedrock emits it only when it tries to deliver logs; no Bedrock calls, no datapoints.
+      missingData: 'notBreaching',
+    },
+    bedrockS3LogDeliveryFailures: {
+      description:
+        'Bedrock could not write invocation logs to the S3 bucket (ModelInvocationLogsS3DeliveryFailure > 0), so ' +
+        'they never reach this pipeline. Check the bucket policy (bedrock.amazonaws.com may PutObject under the ' +
+        'prefix, with aws:SourceAccount) and, for SSE-KMS, the key policy; see aws bedrock ' +
+        'get-model-invocation-logging-configuration.',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
       ...once,

@@ -97,6 +97,10 @@ export class IngestStack extends Stack {
           subscriptionFilterName: subscriptionFilterName(this.stackName),
         }),
         ...(this.deployment.metricStream && { metricStreamName: config.firehose.metricsStreamName }),
+        bedrockLogDestinations: {
+          cloudWatch: this.deployment.logGroups.length > 0,
+          s3: this.deployment.s3Logs !== undefined,
+        },
         alarms: config.alarms,
         ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
       });

@@ -34,6 +34,11 @@ export interface PipelineAlarmsProps {
    * @default - none
    */
   readonly metricStreamName?: string;
+  /**
+   * Where Bedrock delivers this region's invocation logs: each destination has its own failure metric, and
+   * Bedrock emits only the one for a destination it is configured to use.
+   */
+  readonly bedrockLogDestinations: { readonly cloudWatch: boolean; readonly s3: boolean };
   readonly alarms: DeployConfig['alarms'];
   /**
    * Existing topic for notifications (same region).
@@ -67,8 +72,9 @@ const sum = (namespace: string, metricName: string, dimensionsMap: Record<string
  *   for an alarm that the success alarms back up.
  * - Sources: `AWS/Logs` DeliveryErrors and DeliveryThrottling (subscription filters; dimensions LogGroupName,
  *   DestinationType, FilterName), `AWS/CloudWatch/MetricStreams` PublishErrorRate (dimension MetricStreamName),
- *   and `AWS/Bedrock` ModelInvocationLogsCloudWatchDeliveryFailure (published "across all model IDs", i.e.
- *   without dimensions).
+ *   and `AWS/Bedrock` ModelInvocationLogsCloudWatchDeliveryFailure (regions reading log groups) and
+ *   ModelInvocationLogsS3DeliveryFailure (regions reading Bedrock's S3 logs), both published "across all model
+ *   IDs", i.e. without dimensions ("Monitor model invocation using CloudWatch Logs and Amazon S3").
  */
 export class PipelineAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -194,12 +200,22 @@ export class PipelineAlarms extends Construct {
       );
     }
 
-    this.add(
-      'BedrockLogDeliveryFailures',
-      name('bedrock-log-delivery-failures'),
-      specs.bedrockLogDeliveryFailures,
-      sum('AWS/Bedrock', 'ModelInvocationLogsCloudWatchDeliveryFailure'),
-    );
+    if (props.bedrockLogDestinations.cloudWatch) {
+      this.add(
+        'BedrockLogDeliveryFailures',
+        name('bedrock-log-delivery-failures'),
+        specs.bedrockLogDeliveryFailures,
+        sum('AWS/Bedrock', 'ModelInvocationLogsCloudWatchDeliveryFailure'),
+      );
+    }
+    if (props.bedrockLogDestinations.s3) {
+      this.add(
+        'BedrockS3LogDeliveryFailures',
+        name('bedrock-s3-log-delivery-failures'),
+        specs.bedrockS3LogDeliveryFailures,
+        sum('AWS/Bedrock', 'ModelInvocationLogsS3DeliveryFailure'),
+      );
+    }
   }
 
   private add(id: string, alarmName: string, spec: AlarmSpec, metric: cloudwatch.IMetric): void {

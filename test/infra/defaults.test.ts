@@ -201,6 +201,7 @@ describe('alarmSpecs', () => {
       specs.subscriptionDeliveryThrottling,
       specs.metricStreamPublishErrors,
       specs.bedrockLogDeliveryFailures,
+      specs.bedrockS3LogDeliveryFailures,
     ]) {
       expect(spec).toMatchObject({ threshold: 0, comparison: 'GreaterThanThreshold' });
     }

@@ -168,6 +168,42 @@ describe('S3 source, s3Logs only', () => {
   });
 });
 
+/** The `AWS/Bedrock` log-delivery alarms of a template, by metric name (no dimensions: "across all model IDs"). */
+function bedrockDeliveryAlarms(template: Template): Map<string, Record<string, unknown>> {
+  const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties)
+    .filter((a) => a['Namespace'] === 'AWS/Bedrock');
+  for (const alarm of alarms) expect(alarm['Dimensions']).toBeUndefined();
+  return new Map(alarms.map((a) => [String(a['MetricName']), a]));
+}
+
+describe('Bedrock log-delivery alarms follow the region’s destinations', () => {
+  it('S3 only: the S3 delivery failure metric, never the CloudWatch one Bedrock would not emit', () => {
+    const alarms = bedrockDeliveryAlarms(s3OnlyEast());
+    expect([...alarms.keys()]).toEqual(['ModelInvocationLogsS3DeliveryFailure']);
+    expect(alarms.get('ModelInvocationLogsS3DeliveryFailure')).toMatchObject({
+      AlarmName: 'BedrockO2-us-east-1-bedrock-s3-log-delivery-failures',
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('CloudWatch only: the CloudWatch delivery failure metric only', () => {
+    const alarms = bedrockDeliveryAlarms(cloudWatchOnly.template('BedrockO2-us-east-1'));
+    expect([...alarms.keys()]).toEqual(['ModelInvocationLogsCloudWatchDeliveryFailure']);
+  });
+
+  it('both sources: one alarm per destination', () => {
+    const alarms = bedrockDeliveryAlarms(bothEu());
+    expect([...alarms.keys()].sort()).toEqual([
+      'ModelInvocationLogsCloudWatchDeliveryFailure',
+      'ModelInvocationLogsS3DeliveryFailure',
+    ]);
+  });
+});
+
 describe('S3 source, both sources', () => {
   it('keeps the subscription and adds the S3 source, with kms:Decrypt on the configured key through S3 only', () => {
     const template = bothEu();
