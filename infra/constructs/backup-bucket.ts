@@ -25,7 +25,8 @@ export interface BackupBucketProps {
 
 /**
  * Where Firehose writes what it could not process or deliver (failed data only). Retained when the stack is
- * deleted: these are the only copies of records that never reached OpenObserve.
+ * deleted: these are the only copies of records that never reached OpenObserve. A rolled-back first deploy
+ * removes it (nothing can have been written yet).
  */
 export class BackupBucket extends Construct {
   readonly bucket: s3.IBucket;
@@ -42,7 +43,9 @@ export class BackupBucket extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: props.versioned ?? false,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept on delete and replacement (it may hold the only copies of failed records), but removed when its own
+      // first deploy rolls back: it is empty then, and a left-over bucket would only be clutter to clean up.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // Request metrics are billed like custom metrics, and only for periods with requests: here, only when
       // Firehose backs something up.
       ...(props.requestMetrics && {

@@ -236,7 +236,7 @@ describe('IngestStack (default config)', () => {
     });
   });
 
-  it('keeps the backup bucket encrypted, private, TLS-only, expiring and retained', () => {
+  it('keeps the backup bucket encrypted, private, TLS-only, expiring, and retained except on a failed first deploy', () => {
     const template = east();
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
@@ -254,7 +254,7 @@ describe('IngestStack (default config)', () => {
         },
         VersioningConfiguration: Match.absent(),
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
