@@ -10,7 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bedrockLogRegionPrefix } from '../../functions/s3-source/log-object.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../defaults.ts';
+import { customResourceServiceTimeoutSeconds, METRICS_NAMESPACE, SERVICE_NAME } from '../defaults.ts';
 import { acknowledgeWildcardResources } from '../nag.ts';
 import { BundledFunction, projectPath } from './bundled-function.ts';
 
@@ -19,6 +19,7 @@ export const BUCKET_EVENTBRIDGE_ENTRY = 'infra/handlers/bucket-eventbridge.ts';
 
 /** The S3 source's function timeout; the queue's visibility timeout is six times it (Lambda's advice). */
 export const S3_SOURCE_TIMEOUT = Duration.minutes(3);
+const NOTIFICATIONS_HANDLER_TIMEOUT = Duration.seconds(60);
 /** Receives before a message moves to the dead-letter queue. */
 export const S3_SOURCE_MAX_RECEIVES = 5;
 
@@ -150,7 +151,7 @@ export class S3LogSource extends Construct {
     const handler = new BundledFunction(this, 'NotificationsFunction', {
       entry: projectPath(BUCKET_EVENTBRIDGE_ENTRY),
       description: "bedrock-o2: turns on S3 EventBridge notifications, keeping the bucket's others",
-      timeout: Duration.seconds(60),
+      timeout: NOTIFICATIONS_HANDLER_TIMEOUT,
       logRetention: props.logRetention,
     });
     handler.role.addToPolicy(
@@ -162,6 +163,9 @@ export class S3LogSource extends Construct {
     return new CustomResource(this, 'EventBridgeNotifications', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::BucketEventBridgeNotifications',
+      serviceTimeout: Duration.seconds(
+        customResourceServiceTimeoutSeconds(NOTIFICATIONS_HANDLER_TIMEOUT.toSeconds()),
+      ),
       properties: { BucketName: props.bucketName },
     });
   }

@@ -107,7 +107,9 @@ describe('S3 source, s3Logs only', () => {
 
   it('turns on the bucket’s EventBridge notifications through the merging custom resource', () => {
     s3OnlyEast().hasResource('Custom::BucketEventBridgeNotifications', {
-      Properties: Match.objectLike({ BucketName: 'acme-bedrock-logs' }),
+      // Three 60 s handler runs and a minute: a handler that died without answering fails the deploy in
+      // minutes, not CloudFormation's default hour.
+      Properties: Match.objectLike({ BucketName: 'acme-bedrock-logs', ServiceTimeout: '240' }),
     });
     // Never CDK's own BucketNotifications resource (it would write the bucket's whole configuration).
     s3OnlyEast().resourceCountIs('Custom::S3BucketNotifications', 0);
