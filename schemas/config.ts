@@ -71,7 +71,9 @@ const BedrockLoggingSchema = z.strictObject({
   overwriteExisting: z
     .boolean()
     .default(false)
-    .describe('Replace a configuration that points elsewhere (otherwise the deploy fails and says so)'),
+    .describe(
+      'Replace a configuration that points elsewhere, keeping its S3 destination (otherwise the deploy fails and says so)',
+    ),
   textDataDeliveryEnabled: z.boolean().default(true).describe('Log text prompts and completions'),
   imageDataDeliveryEnabled: z.boolean().default(false).describe('Log image inputs and outputs'),
   embeddingDataDeliveryEnabled: z.boolean().default(false).describe('Log embeddings'),

@@ -92,8 +92,13 @@ export type DeletePlan =
   | { readonly action: 'delete' }
   | { readonly action: 'keep'; readonly reason: string };
 
-/** The configuration this resource writes for its properties: every delivery flag explicit. */
-export function desiredConfig(props: LoggingProperties): LoggingConfig {
+/**
+ * The configuration this resource writes for its properties: every delivery flag explicit. An S3 destination
+ * already configured (`current.s3Config`) is carried over: this resource manages the CloudWatch destination
+ * only, and dropping the S3 one would silently stop whatever reads it (this region's own `s3Logs` source,
+ * an audit archive).
+ */
+export function desiredConfig(props: LoggingProperties, current?: LoggingConfig): LoggingConfig {
   return {
     cloudWatchConfig: {
       logGroupName: props.LogGroupName,
@@ -102,6 +107,7 @@ export function desiredConfig(props: LoggingProperties): LoggingConfig {
         largeDataDeliveryS3Config: { bucketName: props.LargeDataBucketName },
       }),
     },
+    ...(current?.s3Config && { s3Config: current.s3Config }),
     textDataDeliveryEnabled: props.TextDataDeliveryEnabled,
     imageDataDeliveryEnabled: props.ImageDataDeliveryEnabled,
     embeddingDataDeliveryEnabled: props.EmbeddingDataDeliveryEnabled,
@@ -124,15 +130,13 @@ function isEmpty(config: LoggingConfig | undefined): boolean {
   return config === undefined || (config.cloudWatchConfig === undefined && config.s3Config === undefined);
 }
 
-/** Written by this resource: our log group with our role, and no S3 destination we would silently drop. */
+/**
+ * Written by this resource: our log group with our role. An S3 destination next to it does not make it
+ * someone else's, since every put carries the S3 destination over.
+ */
 export function isOurs(config: LoggingConfig, props: Pick<LoggingProperties, 'LogGroupName' | 'RoleArn'>) {
   const cw = config.cloudWatchConfig;
-  return (
-    config.s3Config === undefined &&
-    cw !== undefined &&
-    cw.logGroupName === props.LogGroupName &&
-    cw.roleArn === props.RoleArn
-  );
+  return cw !== undefined && cw.logGroupName === props.LogGroupName && cw.roleArn === props.RoleArn;
 }
 
 /**
@@ -144,7 +148,7 @@ export function planPut(
   props: LoggingProperties,
   previous?: LoggingProperties,
 ): PutPlan {
-  const config = desiredConfig(props);
+  const config = desiredConfig(props, current);
   if (current === undefined || isEmpty(current)) return { action: 'put', config };
   if (isOurs(current, props) || (previous && isOurs(current, previous))) return { action: 'put', config };
   if (props.OverwriteExisting) return { action: 'put', config, replaced: current };
@@ -163,8 +167,8 @@ export function planPut(
     action: 'refuse',
     message:
       `Bedrock invocation logging in this account and region already sends logs to ${describeDestination(current)}. ` +
-      'Not replacing it: set bedrockLogging.overwriteExisting to true to replace it (it is put back when the ' +
-      'stack is deleted), or set bedrockLogging.manage to false and list that log group in regions[].logGroups.',
+      'Not replacing it: set bedrockLogging.overwriteExisting to true to replace it (an S3 destination is kept; ' +
+      'the whole configuration is put back when the stack is deleted), or set bedrockLogging.manage to false and list that log group in regions[].logGroups.',
   };
 }
 
@@ -185,6 +189,11 @@ export function planDelete(
   }
   if (remembered?.replaced && !isEmpty(remembered.replaced)) {
     return { action: 'restore', config: remembered.replaced };
+  }
+  // Only our CloudWatch destination goes; an S3 destination next to it stays.
+  if (current.s3Config !== undefined) {
+    const { cloudWatchConfig: _ours, ...withoutOurs } = current;
+    return { action: 'restore', config: withoutOurs };
   }
   return { action: 'delete' };
 }
@@ -240,6 +249,9 @@ export function loggingWork(api: BedrockLoggingApi, state: StateStore) {
       level: 'INFO',
       requestType: event.RequestType,
       replaced: plan.replaced ? describeDestination(plan.replaced) : null,
+      keptS3Destination: plan.config.s3Config
+        ? `s3://${plan.config.s3Config.bucketName}/${plan.config.s3Config.keyPrefix ?? ''}`
+        : null,
     });
     await api.put(plan.config);
     return {

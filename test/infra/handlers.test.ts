@@ -244,11 +244,26 @@ describe('Bedrock invocation logging', () => {
       expect(plan.action === 'refuse' && plan.message).toContain('bedrockLogging.overwriteExisting');
     });
 
-    it('refuses to drop an S3 destination silently, even next to our log group and role', () => {
-      const current = { ...cloudWatch(ours.LogGroupName), s3Config: { bucketName: 'audit-bucket' } };
-      expect(planPut(current, ours)).toMatchObject({
+    it('treats our log group and role next to an S3 destination as ours, and keeps the S3 destination', () => {
+      const s3Config = { bucketName: 'audit-bucket', keyPrefix: 'bedrock' };
+      const current = { ...cloudWatch(ours.LogGroupName), s3Config };
+      const plan = planPut(current, { ...ours, ImageDataDeliveryEnabled: true }, ours);
+      expect(plan).toEqual({ action: 'put', config: expect.objectContaining({ s3Config }) });
+    });
+
+    it('keeps the S3 destination of a configuration it replaces, and remembers the whole one', () => {
+      const s3Config = { bucketName: 'bedrock-logs', keyPrefix: 'bedrock' };
+      const withS3 = { ...theirs, s3Config };
+      const plan = planPut(withS3, { ...ours, OverwriteExisting: true });
+      expect(plan).toMatchObject({ action: 'put', replaced: withS3 });
+      expect(plan.action === 'put' && plan.config).toMatchObject({
+        cloudWatchConfig: { logGroupName: ours.LogGroupName, roleArn: ours.RoleArn },
+        s3Config,
+      });
+      // Refused without overwriteExisting, and says the S3 destination would be kept.
+      expect(planPut(withS3, ours)).toMatchObject({
         action: 'refuse',
-        message: expect.stringContaining('S3 bucket audit-bucket'),
+        message: expect.stringContaining('an S3 destination is kept'),
       });
     });
 
@@ -294,6 +309,15 @@ describe('Bedrock invocation logging', () => {
         action: 'delete',
       });
       expect(planDelete(cloudWatch(ours.LogGroupName), ours, undefined)).toEqual({ action: 'delete' });
+    });
+
+    it('removes only its CloudWatch destination when an S3 destination sits next to it', () => {
+      const s3Config = { bucketName: 'bedrock-logs' };
+      const current = { ...cloudWatch(ours.LogGroupName), s3Config };
+      expect(planDelete(current, ours, { replaced: null })).toEqual({
+        action: 'restore',
+        config: { s3Config, textDataDeliveryEnabled: true },
+      });
     });
 
     it('leaves a configuration someone changed since alone (log group or role)', () => {
@@ -395,6 +419,37 @@ describe('Bedrock invocation logging', () => {
       expect(ssm.commandCalls(DeleteParameterCommand)[0]?.args[0].input).toEqual({
         Name: ours.StateParameterName,
       });
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+    });
+
+    it('with overwriteExisting keeps the S3 destination the s3Logs source reads, says so, and leaves only it on Delete', async () => {
+      const s3Config = { bucketName: 'acme-bedrock-logs', keyPrefix: 'bedrock' };
+      const overwrite = asStrings({ ...ours, OverwriteExisting: true });
+      current({ s3Config, textDataDeliveryEnabled: true });
+      const lines: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      await makeLoggingHandler(deps, responses().put)(event('Create', overwrite));
+      expect(putInputs()).toEqual([
+        {
+          loggingConfig: expect.objectContaining({
+            cloudWatchConfig: { logGroupName: ours.LogGroupName, roleArn: ours.RoleArn },
+            s3Config,
+          }),
+        },
+      ]);
+      expect(lines.join('')).toContain('"keptS3Destination":"s3://acme-bedrock-logs/bedrock"');
+
+      // Delete with logging off before would delete the whole configuration; only ours goes.
+      bedrock.resetHistory();
+      current({ ...cloudWatch(ours.LogGroupName), s3Config });
+      remembered({ replaced: null });
+      const { sent, put } = responses();
+      await makeLoggingHandler(deps, put)(deleteEvent(overwrite));
+      expect(putInputs()).toEqual([{ loggingConfig: { s3Config, textDataDeliveryEnabled: true } }]);
+      expect(bedrock.commandCalls(DeleteModelInvocationLoggingConfigurationCommand)).toEqual([]);
       expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
     });
 
