@@ -107,7 +107,8 @@ async function processObject(
       streamName: deps.streamName,
       remainingTimeMs,
       timeMarginMs: deps.timeMarginMs,
-      ...(deps.reingest === undefined ? {} : { reingest: deps.reingest }),
+      // The put itself is bounded by the time left too, not only its start.
+      reingest: { ...deps.reingest, remainingTimeMs },
     });
     counts.objectsRead++;
     counts.linesForwarded += result.lines;

@@ -9,6 +9,11 @@ import type { ObjectRef } from './queue-message.ts';
 
 /** Time kept free before the function's timeout: one PutRecordBatch with the client's retries fits in it. */
 export const TIME_MARGIN_MS = 20_000;
+/**
+ * A PutRecordBatch still running this close to the timeout is aborted, so the handler answers with that
+ * message failed and the others done, instead of timing out and handing the whole batch back.
+ */
+export const ANSWER_MARGIN_MS = 5_000;
 
 export interface SourceClients {
   readonly s3: S3Client;
@@ -17,6 +22,8 @@ export interface SourceClients {
   readonly logger: SourceDeps['logger'];
   readonly countsDone?: (counts: SourceCounts) => void;
   readonly reingest?: SourceDeps['reingest'];
+  /** @default TIME_MARGIN_MS */
+  readonly timeMarginMs?: number;
 }
 
 export function createS3SourceHandler(
@@ -30,21 +37,42 @@ export function createS3SourceHandler(
     }
     return body as AsyncIterable<Uint8Array>;
   };
-  const put: PutRecordBatch = (streamName, records) =>
-    clients.firehose.send(
-      new PutRecordBatchCommand({
-        DeliveryStreamName: streamName,
-        Records: records.map((Data) => ({ Data })),
-      }),
+  const put: PutRecordBatch = (streamName, records, signal) =>
+    abortable(
+      clients.firehose.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: streamName,
+          Records: records.map((Data) => ({ Data })),
+        }),
+        signal === undefined ? {} : { abortSignal: signal },
+      ),
+      signal,
     );
   const deps: SourceDeps = {
     getObject,
     put,
     streamName: clients.streamName,
     logger: clients.logger,
-    timeMarginMs: TIME_MARGIN_MS,
+    timeMarginMs: clients.timeMarginMs ?? TIME_MARGIN_MS,
     ...(clients.countsDone === undefined ? {} : { countsDone: clients.countsDone }),
-    ...(clients.reingest === undefined ? {} : { reingest: clients.reingest }),
+    reingest: { safetyMarginMs: ANSWER_MARGIN_MS, ...clients.reingest },
   };
   return (event, context) => processQueueEvent(event, () => context.getRemainingTimeInMillis(), deps);
+}
+
+/**
+ * Settles no later than the signal aborts. The SDK aborts the HTTP request on the signal too; the race makes
+ * the deadline hold whatever stage the call is in (credentials, retries' back-off).
+ */
+function abortable<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return call;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Promise.resolve: a mocked client may answer with a plain value.
+    Promise.resolve(call)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -92,7 +92,15 @@ export function captureLogger(): { logger: SourceLogger; lines: LogLine[] } {
 /** S3 and Firehose mocked; objects by key; every PutRecordBatch input kept; `fail` decides entry errors. */
 export function s3SourceHarness(
   objects: ReadonlyMap<string, Buffer>,
-  options: { fail?: (call: number, entry: number) => boolean; remainingMs?: () => number } = {},
+  options: {
+    fail?: (call: number, entry: number) => boolean;
+    remainingMs?: () => number;
+    /** How long Firehose takes to answer a call. */
+    delayMs?: (call: number) => number;
+    /** Overrides of the time margins, so a test can run against a deadline of a second. */
+    timeMarginMs?: number;
+    answerMarginMs?: number;
+  } = {},
 ) {
   const s3 = mockClient(S3Client);
   const firehose = mockClient(FirehoseClient);
@@ -115,11 +123,14 @@ export function s3SourceHarness(
         ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
         : { RecordId: `r-${call}-${entry}` },
     );
-    return {
+    const output = {
       FailedPutCount: responses.filter((r) => 'ErrorCode' in r).length,
       Encrypted: false,
       RequestResponses: responses,
     };
+    const delay = options.delayMs?.(call) ?? 0;
+    if (delay === 0) return output;
+    return new Promise((resolve) => setTimeout(() => resolve(output), delay).unref());
   });
   const { logger, lines } = captureLogger();
   const handler = createS3SourceHandler({
@@ -127,7 +138,11 @@ export function s3SourceHarness(
     firehose: new FirehoseClient({ region: 'us-east-1' }),
     streamName: 'bedrock-o2-logs',
     logger,
-    reingest: { sleep: async () => undefined },
+    reingest: {
+      sleep: async () => undefined,
+      ...(options.answerMarginMs === undefined ? {} : { safetyMarginMs: options.answerMarginMs }),
+    },
+    ...(options.timeMarginMs === undefined ? {} : { timeMarginMs: options.timeMarginMs }),
   });
   const context = { getRemainingTimeInMillis: options.remainingMs ?? (() => 900_000) };
   return {

@@ -218,6 +218,30 @@ describe('S3 source handler', () => {
     expect(harness.s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
+  it('aborts a Firehose put that would run past the deadline: that message fails, the others are done', async () => {
+    const keys = ['aa', 'bb', 'cc'].map((id) => `${HOUR_PREFIX}/20260327T170102Z_${id}.json.gz`);
+    const object = bedrockObject([fixtures[0]?.log ?? {}]);
+    const deadline = Date.now() + 1_500;
+    harness = s3SourceHarness(new Map(keys.map((key) => [key, object])), {
+      remainingMs: () => deadline - Date.now(),
+      // The second call (the second message's object) hangs far past the invocation's end.
+      delayMs: (call) => (call === 1 ? 60_000 : 0),
+      timeMarginMs: 300,
+      answerMarginMs: 400,
+    });
+
+    const response = await harness.run(sqsEvent(keys.map((key) => eventBridgeBody(key))));
+
+    // Answered with the answer margin still free, not at (or after) the timeout.
+    expect(deadline - Date.now()).toBeGreaterThanOrEqual(300);
+    expect(response.batchItemFailures).toContainEqual({ itemIdentifier: 'message-1' });
+    expect(response.batchItemFailures).not.toContainEqual({ itemIdentifier: 'message-0' });
+    expect(harness.logs.find((l) => l.level === 'error')).toMatchObject({
+      message: 'object not forwarded',
+      extra: { key: keys[1], failure: 'put' },
+    });
+  });
+
   it('sends an unknown message to the dead-letter path and accepts S3 test events', async () => {
     harness = s3SourceHarness(new Map());
     const response = await harness.run(
