@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SourceCounts, SourceLogger } from './process-queue.ts';
 import { createS3SourceHandler } from './source.ts';
 
@@ -26,6 +27,7 @@ function publish(counts: SourceCounts): void {
   metrics.addMetric('S3LinesForwarded', MetricUnit.Count, counts.linesForwarded);
   metrics.addMetric('S3LinesNotForwarded', MetricUnit.Count, counts.linesNotForwarded);
   metrics.addMetric('S3RecordsPut', MetricUnit.Count, counts.recordsPut);
+  metrics.addMetric('S3MessagesRequeued', MetricUnit.Count, counts.messagesRequeued);
   metrics.publishStoredMetrics();
 }
 
@@ -36,6 +38,7 @@ const structuredLogger: SourceLogger = {
 };
 
 const streamName = process.env['DELIVERY_STREAM_NAME'] ?? '';
+const queueUrl = process.env['QUEUE_URL'];
 
 const forward = createS3SourceHandler({
   s3: new S3Client({}),
@@ -47,6 +50,17 @@ const forward = createS3SourceHandler({
   streamName,
   logger: structuredLogger,
   countsDone: publish,
+  ...(queueUrl === undefined || queueUrl === ''
+    ? {}
+    : {
+        queue: {
+          sqs: new SQSClient({
+            maxAttempts: 3,
+            requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+          }),
+          url: queueUrl,
+        },
+      }),
 });
 
 export const handler: typeof forward = (event, context) => {

@@ -25,6 +25,14 @@ export interface SourceCounts {
   linesForwarded: number;
   linesNotForwarded: number;
   recordsPut: number;
+  /** Messages not started for lack of time and sent to the queue again as new messages. */
+  messagesRequeued: number;
+}
+
+/** A message not started for lack of time, to be sent to the queue again. */
+export interface UntriedMessage {
+  readonly messageId: string;
+  readonly body: string;
 }
 
 export interface SourceDeps {
@@ -36,6 +44,11 @@ export interface SourceDeps {
   readonly timeMarginMs: number;
   readonly reingest?: ReingestOptions;
   readonly countsDone?: (counts: SourceCounts) => void;
+  /**
+   * Sends untried messages to the queue again; answers the ids it sent. Without it (or for ids it could not
+   * send) they are reported as failures and come back after the visibility timeout.
+   */
+  readonly requeue?: (messages: readonly UntriedMessage[]) => Promise<ReadonlySet<string>>;
 }
 
 export async function processQueueEvent(
@@ -50,17 +63,57 @@ export async function processQueueEvent(
     linesForwarded: 0,
     linesNotForwarded: 0,
     recordsPut: 0,
+    messagesRequeued: 0,
   };
   const failures: { itemIdentifier: string }[] = [];
+  const untried: UntriedMessage[] = [];
   for (const record of event.Records ?? []) {
-    const ok =
-      remainingTimeMs() >= deps.timeMarginMs
-        ? await processMessage(record.messageId, record.body, remainingTimeMs, deps, counts)
-        : false;
-    if (!ok) failures.push({ itemIdentifier: record.messageId });
+    if (remainingTimeMs() < deps.timeMarginMs) {
+      untried.push({ messageId: record.messageId, body: record.body });
+      continue;
+    }
+    if (!(await processMessage(record.messageId, record.body, remainingTimeMs, deps, counts))) {
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  const requeued = await requeueUntried(untried, deps);
+  counts.messagesRequeued = requeued.size;
+  for (const { messageId } of untried) {
+    if (!requeued.has(messageId)) failures.push({ itemIdentifier: messageId });
   }
   deps.countsDone?.(counts);
   return { batchItemFailures: failures };
+}
+
+/**
+ * A message the invocation had no time to start has not failed. Reported as a failure it would stay
+ * invisible for the whole visibility timeout and spend one of its receives, so a backlog of large objects
+ * could push messages that were never tried into the dead-letter queue. Sent again as a new message (and
+ * then deleted with the batch) it starts over with a full receive count. If the invocation dies between the
+ * send and its answer, both copies are forwarded: at least once, and rows carry aws_request_id.
+ */
+async function requeueUntried(
+  untried: readonly UntriedMessage[],
+  deps: SourceDeps,
+): Promise<ReadonlySet<string>> {
+  if (untried.length === 0 || deps.requeue === undefined) return new Set();
+  try {
+    const sent = await deps.requeue(untried);
+    deps.logger.info('messages not started for lack of time were sent to the queue again', {
+      requeued: sent.size,
+      notRequeued: untried.length - sent.size,
+    });
+    return sent;
+  } catch (error) {
+    deps.logger.warn(
+      'could not send untried messages to the queue again; they come back after the visibility timeout',
+      {
+        messages: untried.length,
+        reason: describeError(error),
+      },
+    );
+    return new Set();
+  }
 }
 
 async function processMessage(

@@ -1,8 +1,14 @@
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { PutRecordBatch } from '../transform/firehose/reingest.ts';
-import { processQueueEvent, type SourceCounts, type SourceDeps } from './process-queue.ts';
+import {
+  processQueueEvent,
+  type SourceCounts,
+  type SourceDeps,
+  type UntriedMessage,
+} from './process-queue.ts';
 import type { ObjectRef } from './queue-message.ts';
 
 /** The S3 source on real (or aws-sdk-client-mock'ed) S3 and Firehose clients; handler.ts makes the Lambda. */
@@ -24,6 +30,11 @@ export interface SourceClients {
   readonly reingest?: SourceDeps['reingest'];
   /** @default TIME_MARGIN_MS */
   readonly timeMarginMs?: number;
+  /**
+   * The source queue, to send messages not started for lack of time again.
+   * @default - they are reported as failures
+   */
+  readonly queue?: { readonly sqs: SQSClient; readonly url: string };
 }
 
 export function createS3SourceHandler(
@@ -56,6 +67,7 @@ export function createS3SourceHandler(
     timeMarginMs: clients.timeMarginMs ?? TIME_MARGIN_MS,
     ...(clients.countsDone === undefined ? {} : { countsDone: clients.countsDone }),
     reingest: { safetyMarginMs: ANSWER_MARGIN_MS, ...clients.reingest },
+    ...(clients.queue === undefined ? {} : { requeue: requeueTo(clients.queue) }),
   };
   return (event, context) => processQueueEvent(event, () => context.getRemainingTimeInMillis(), deps);
 }
@@ -75,4 +87,26 @@ function abortable<T>(call: Promise<T>, signal: AbortSignal | undefined): Promis
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** SendMessageBatch of up to 10 messages (the event source mapping's batch size); answers the ids sent. */
+function requeueTo(queue: { readonly sqs: SQSClient; readonly url: string }) {
+  return async (messages: readonly UntriedMessage[]): Promise<ReadonlySet<string>> => {
+    const sent = new Set<string>();
+    for (let start = 0; start < messages.length; start += 10) {
+      const chunk = messages.slice(start, start + 10);
+      // Entry ids must be short and plain; the position in the chunk is.
+      const output = await queue.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: message.body })),
+        }),
+      );
+      for (const entry of output.Successful ?? []) {
+        const message = chunk[Number(entry.Id)];
+        if (message !== undefined) sent.add(message.messageId);
+      }
+    }
+    return sent;
+  };
 }

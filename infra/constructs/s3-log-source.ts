@@ -96,6 +96,8 @@ export class S3LogSource extends Construct {
       timeout: S3_SOURCE_TIMEOUT,
       environment: {
         DELIVERY_STREAM_NAME: props.deliveryStreamName,
+        // Messages not started for lack of time are sent here again (process-queue.ts).
+        QUEUE_URL: this.queue.queueUrl,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
@@ -121,6 +123,11 @@ export class S3LogSource extends Construct {
       role,
       [objects],
       "Bedrock names each log object itself; s3:GetObject only, and only under this account and region's Bedrock log prefix.",
+    );
+    // Messages not started for lack of time go back to this queue as new messages (SendMessageBatch is
+    // authorised by sqs:SendMessage); the queue is SQS-managed encrypted, so no KMS permission.
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({

@@ -6,6 +6,7 @@ import {
   type PutRecordBatchCommandInput,
 } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SourceLogger } from '../../functions/s3-source/process-queue.ts';
@@ -14,6 +15,7 @@ import { createS3SourceHandler } from '../../functions/s3-source/source.ts';
 /** Test doubles for the S3 source: Bedrock-shaped objects, SQS events, captured logs and puts. */
 
 export const BUCKET = 'bedrock-logs-bucket';
+export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/bedrock-o2-s3-source';
 export const HOUR_PREFIX = 'team/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/03/27/17';
 
 /** An object as Bedrock writes it: gzip of NDJSON, one invocation log per line. */
@@ -100,6 +102,8 @@ export function s3SourceHarness(
     /** Overrides of the time margins, so a test can run against a deadline of a second. */
     timeMarginMs?: number;
     answerMarginMs?: number;
+    /** Give the handler its queue: SendMessageBatch answers per entry (`failEntry`) or throws (`down`). */
+    queue?: { failEntry?: (entry: number) => boolean; down?: boolean };
   } = {},
 ) {
   const s3 = mockClient(S3Client);
@@ -132,6 +136,23 @@ export function s3SourceHarness(
     if (delay === 0) return output;
     return new Promise((resolve) => setTimeout(() => resolve(output), delay).unref());
   });
+  const sqs = mockClient(SQSClient);
+  const requeued: SendMessageBatchCommandInput[] = [];
+  sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
+    requeued.push(input);
+    if (options.queue?.down === true)
+      throw Object.assign(new Error('Service unavailable'), { name: 'QueueDown' });
+    const entries = input.Entries ?? [];
+    const failed = (i: number) => options.queue?.failEntry?.(i) === true;
+    return {
+      Successful: entries.flatMap((e, i) =>
+        failed(i) ? [] : [{ Id: e.Id, MessageId: `new-${i}`, MD5OfMessageBody: '' }],
+      ),
+      Failed: entries.flatMap((e, i) =>
+        failed(i) ? [{ Id: e.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' }] : [],
+      ),
+    };
+  });
   const { logger, lines } = captureLogger();
   const handler = createS3SourceHandler({
     s3: new S3Client({ region: 'us-east-1' }),
@@ -143,6 +164,9 @@ export function s3SourceHarness(
       ...(options.answerMarginMs === undefined ? {} : { safetyMarginMs: options.answerMarginMs }),
     },
     ...(options.timeMarginMs === undefined ? {} : { timeMarginMs: options.timeMarginMs }),
+    ...(options.queue === undefined
+      ? {}
+      : { queue: { sqs: new SQSClient({ region: 'us-east-1' }), url: QUEUE_URL } }),
   });
   const context = { getRemainingTimeInMillis: options.remainingMs ?? (() => 900_000) };
   return {
@@ -153,9 +177,12 @@ export function s3SourceHarness(
     logs: lines,
     s3,
     firehose,
+    /** Every SendMessageBatch input (messages sent to the queue again). */
+    requeued,
     restore: () => {
       s3.restore();
       firehose.restore();
+      sqs.restore();
     },
   };
 }

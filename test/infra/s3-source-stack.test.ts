@@ -140,6 +140,13 @@ describe('S3 source, s3Logs only', () => {
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject']);
     expect(actions.filter((a) => a.startsWith('firehose:'))).toEqual(['firehose:PutRecordBatch']);
     expect(lambdaEnvironment(template, id)['DELIVERY_STREAM_NAME']).toBe('bedrock-o2-logs');
+    // Sends messages it had no time to start back to its own queue, and to no other.
+    const queueId = resourcesOfType(template, 'AWS::SQS::Queue').find(
+      ([, q]) => q.Properties['RedrivePolicy'],
+    )?.[0];
+    const sending = statements.filter((s) => ([s.Action].flat() as string[]).includes('sqs:SendMessage'));
+    expect(sending.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    expect(lambdaEnvironment(template, id)['QUEUE_URL']).toEqual({ Ref: queueId });
   });
 
   it('has no subscription-filter alarms, since no log group is subscribed', () => {

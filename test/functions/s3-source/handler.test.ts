@@ -10,6 +10,7 @@ import {
   eventBridgeBody,
   HOUR_PREFIX,
   notificationBody,
+  QUEUE_URL,
   s3SourceHarness,
   sqsEvent,
 } from '../../helpers/s3-source.ts';
@@ -240,6 +241,52 @@ describe('S3 source handler', () => {
       message: 'object not forwarded',
       extra: { key: keys[1], failure: 'put' },
     });
+  });
+
+  it('sends messages it had no time to start to the queue again, so they spend no receive and wait no visibility timeout', async () => {
+    const keys = ['g1', 'g2', 'g3'].map((id) => `${HOUR_PREFIX}/20260327T170102Z_${id}.json.gz`);
+    const object = bedrockObject([fixtures[0]?.log ?? {}]);
+    // Time for the first message only: the clock drops below the margin once it has been put.
+    let remaining = 60_000;
+    harness = s3SourceHarness(new Map(keys.map((key) => [key, object])), {
+      remainingMs: () => remaining,
+      delayMs: () => {
+        remaining = 10_000;
+        return 0;
+      },
+      queue: {},
+    });
+    const bodies = keys.map((key) => eventBridgeBody(key));
+
+    const response = await harness.run(sqsEvent(bodies));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(harness.s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+    expect(harness.requeued).toEqual([
+      {
+        QueueUrl: QUEUE_URL,
+        Entries: [
+          { Id: '0', MessageBody: bodies[1] },
+          { Id: '1', MessageBody: bodies[2] },
+        ],
+      },
+    ]);
+  });
+
+  it('reports an untried message as failed when it could not be sent again, or the queue is down', async () => {
+    const key = `${HOUR_PREFIX}/20260327T170102Z_gg.json.gz`;
+    const objects = new Map([[key, bedrockObject([fixtures[0]?.log ?? {}])]]);
+    const event = sqsEvent([eventBridgeBody(key), eventBridgeBody(key)]);
+    harness = s3SourceHarness(objects, { remainingMs: () => 5_000, queue: { failEntry: (i) => i === 1 } });
+    expect((await harness.run(event)).batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    harness.restore();
+
+    harness = s3SourceHarness(objects, { remainingMs: () => 5_000, queue: { down: true } });
+    expect((await harness.run(event)).batchItemFailures).toEqual([
+      { itemIdentifier: 'message-0' },
+      { itemIdentifier: 'message-1' },
+    ]);
+    expect(harness.logs.find((l) => l.level === 'warn')?.extra).toMatchObject({ messages: 2 });
   });
 
   it('sends an unknown message to the dead-letter path and accepts S3 test events', async () => {
