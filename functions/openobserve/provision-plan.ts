@@ -301,7 +301,7 @@ function planPipelines(
     const name = pipelineName(stream);
     const names = streamFunctions.map((fn) => fn.name);
     const skip = (note: string): PlanStep => ({ kind: 'pipeline', name, action: 'skipped', note });
-    const id = deterministicKsuid('pipeline', stream);
+    const id = pipelineId(options.org, stream);
     const onStream = state.pipelines.filter(
       (pipeline) => pipeline.source.source_type === 'realtime' && pipeline.source.stream_name === stream,
     );
@@ -444,13 +444,21 @@ function serverOwnedDashboardFields(v8: Record<string, unknown>): Record<string,
   return kept;
 }
 
-export function alertId(name: string): string {
-  return deterministicKsuid('alert', name);
+/**
+ * Alert and pipeline ids are the server's primary keys across every org of the server, so the org is part of
+ * what they are derived from: provisioning a second org gets ids of its own.
+ */
+export function alertId(org: string, name: string): string {
+  return deterministicKsuid('alert', `${org}/${name}`);
+}
+
+export function pipelineId(org: string, stream: string): string {
+  return deterministicKsuid('pipeline', `${org}/${stream}`);
 }
 
 function planAlert(asset: AlertAsset, state: ServerState, options: ProvisionOptions): PlanStep {
   const base = { kind: 'alert' as const, name: asset.name };
-  const id = alertId(asset.name);
+  const id = alertId(options.org, asset.name);
   const content = {
     ...asset.body,
     name: asset.name,

@@ -57,7 +57,7 @@ export async function readServerState(
   let alertList: AlertSummary[] = [];
   if (options.destinations.length > 0 && assets.alerts.length > 0) {
     for (const asset of assets.alerts)
-      alertsById.set(asset.name, await api.getAlert(alertId(asset.name), asset.name));
+      alertsById.set(asset.name, await api.getAlert(alertId(options.org, asset.name), asset.name));
     alertList = await api.listAlerts();
   }
 

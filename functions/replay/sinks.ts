@@ -229,22 +229,24 @@ function packRecords(lines: readonly { line: string; maxRecordBytes: number }[])
   const packs: Pack[] = [];
   let first = 0;
   let text = '';
+  // UTF-8 bytes, not string length: content in other scripts is up to 3 bytes a character.
+  let bytes = 0;
   let limit = ROW_RECORD_SOURCE_BYTES;
   const close = (end: number) => {
     if (end > first)
       packs.push({ first, count: end - first, data: gzipSync(Buffer.from(text, 'utf8'), GZIP_OPTIONS) });
     first = end;
     text = '';
+    bytes = 0;
     limit = ROW_RECORD_SOURCE_BYTES;
   };
   lines.forEach(({ line, maxRecordBytes: lineLimit }, index) => {
-    if (
-      index > first &&
-      (index - first >= ROWS_PER_RECORD || text.length + line.length + 1 > Math.min(limit, lineLimit))
-    )
+    const lineBytes = Buffer.byteLength(line, 'utf8') + 1;
+    if (index > first && (index - first >= ROWS_PER_RECORD || bytes + lineBytes > Math.min(limit, lineLimit)))
       close(index);
     limit = Math.min(limit, lineLimit);
     text += `${line}\n`;
+    bytes += lineBytes;
   });
   close(lines.length);
   return packs;

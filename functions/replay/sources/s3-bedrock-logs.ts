@@ -1,9 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { HydrationLocation } from '../../../schemas/transform-config.ts';
 import { classifyBedrockLogKey, readInvocationLogs } from '../../s3-source/log-object.ts';
 import { gunzipBounded, isGzip } from '../../transform/firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../../transform/json-access.ts';
+import { allowedDataObject } from '../../transform/logs/hydrate.ts';
 import type { LogEventMeta, RowMaker } from '../../transform/row/normalise.ts';
-import { parseS3ObjectUrl } from '../s3-url.ts';
 import { partitionMayHold, type TimeRange } from '../time-range.ts';
 import type { Row, Unit, UnitItem, UnitSource } from '../unit.ts';
 import { listObjects, objectBody } from './list-objects.ts';
@@ -70,7 +71,11 @@ async function* logObjectItems(
       continue;
     }
     if (options.hydrate) {
-      for (const problem of await hydrateBodies(options.s3, item.log))
+      for (const problem of await hydrateBodies(
+        options.s3,
+        item.log,
+        hydrationLocationOf(options.bucket, key),
+      ))
         yield { kind: 'note', reason: problem };
     }
     const row = options.normaliser.invocationRow(item.log, S3_LOG) as unknown as Row;
@@ -82,12 +87,32 @@ async function* logObjectItems(
   }
 }
 
+/** Where a log object's own offloaded bodies live: its bucket, under its prefix, account and region. */
+function hydrationLocationOf(bucket: string, key: string): HydrationLocation | undefined {
+  const parsed = classifyBedrockLogKey(key);
+  if (parsed.accountId === undefined || parsed.region === undefined) return undefined;
+  return {
+    bucketName: bucket,
+    prefix: parsed.prefix ?? '',
+    accountId: parsed.accountId,
+    region: parsed.region,
+    logSources: ['s3'],
+  };
+}
+
 /**
  * Loads `input.inputBodyS3Path` / `output.outputBodyS3Path` into `inputBodyJson` / `outputBodyJson` when the
- * inline body is missing. Returns what could not be loaded (the row is still made, with `body_offloaded`).
+ * inline body is missing. A log is data: only its own request's body under its own object's location is
+ * read (the Lambda's allow-list rule), never another path the log names with the operator's credentials.
+ * Returns what could not be loaded (the row is still made, with `body_offloaded`).
  */
-export async function hydrateBodies(s3: S3Client, log: JsonObject): Promise<string[]> {
+export async function hydrateBodies(
+  s3: S3Client,
+  log: JsonObject,
+  location: HydrationLocation | undefined,
+): Promise<string[]> {
   const problems: string[] = [];
+  const requestId = typeof log['requestId'] === 'string' ? log['requestId'] : undefined;
   for (const [part, pathField, bodyField] of [
     ['input', 'inputBodyS3Path', 'inputBodyJson'],
     ['output', 'outputBodyS3Path', 'outputBodyJson'],
@@ -96,13 +121,15 @@ export async function hydrateBodies(s3: S3Client, log: JsonObject): Promise<stri
     const path = section?.[pathField];
     if (section === undefined || typeof path !== 'string') continue;
     if (section[bodyField] !== undefined && section[bodyField] !== null) continue;
-    const location = parseS3ObjectUrl(path);
-    if (location === undefined) {
-      problems.push(`hydrate_failed: ${pathField} is not an s3:// URL`);
+    const object =
+      location === undefined ? undefined : allowedDataObject(path, part, requestId, 's3', [location]);
+    if (object === undefined) {
+      problems.push(`hydrate_refused: ${pathField} is not this log's own offloaded body`);
       continue;
     }
+    const objectLocation = { bucket: object.bucket, key: object.key };
     try {
-      section[bodyField] = await readJsonObject(s3, location.bucket, location.key);
+      section[bodyField] = await readJsonObject(s3, objectLocation.bucket, objectLocation.key);
     } catch (error) {
       problems.push(`hydrate_failed: ${(error as Error).message.split('\n')[0]}`);
     }

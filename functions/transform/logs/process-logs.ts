@@ -70,7 +70,11 @@ export async function processLogsEvent(
     // Rows are summarised and let go inside the record (kept only for the CLI), and the encoded bytes are
     // dropped once the result holds them as base64: a batch's working memory is then one record's NDJSON
     // plus each record's output once.
-    const outcome = transformRecord(record.data, normaliser, deps.keepRows === true);
+    let outcome = transformRecord(record.data, normaliser, deps.keepRows === true);
+    // Bodies read back can make a record's rows outgrow Firehose's record limit: such a record goes
+    // without them (its rows keep body_offloaded) rather than fail because of an opt-in extra.
+    if (outcome.kind === 'failed' && outcome.error.stage === 'encode' && normaliser !== deps.normaliser)
+      outcome = transformRecord(record.data, deps.normaliser, deps.keepRows === true);
     results.push(toFirehoseResult(record.recordId, outcome, record.data));
     stats.push(outcome.kind === 'ok' ? outcome.stats : undefined);
     return outcome.kind === 'ok' && deps.keepRows !== true ? { ...outcome, data: NO_BYTES } : outcome;

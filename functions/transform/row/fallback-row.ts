@@ -48,6 +48,7 @@ export function fallbackRow(log: JsonObject, meta: LogEventMeta, nowMs: number):
     aws_log_group: meta.logGroup,
     aws_log_stream: meta.logStream,
     aws_log_event_id: meta.eventId,
+    aws_bedrock_log_source: meta.logSource,
     gen_ai_provider_name: 'aws.bedrock',
     gen_ai_operation_name: 'chat',
     aws_bedrock_operation: operation,

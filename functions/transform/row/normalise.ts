@@ -63,6 +63,16 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
   const nowMs = options.nowMs ?? Date.now;
   const price = options.price ?? priceInvocation;
   const windowMs = config.ingestWindowHours * HOUR_MS;
+  // A record's invocations share one log group: skip the per-config policy tables while it stays the same.
+  let policyLogGroup: string | undefined;
+  let policy = contentPolicyFor(config, undefined);
+  const policyOf = (logGroup: string | undefined): ContentPolicy => {
+    if (logGroup !== policyLogGroup) {
+      policy = contentPolicyFor(config, logGroup);
+      policyLogGroup = logGroup;
+    }
+    return policy;
+  };
 
   return {
     config,
@@ -72,7 +82,7 @@ export function createNormaliser(config: TransformConfig, options: NormaliserOpt
         return buildRow(log, meta, {
           config,
           resolved: resolveModel(bounded(asString(log['modelId']))),
-          policy: contentPolicyFor(config, meta.logGroup),
+          policy: policyOf(meta.logGroup),
           nowMs: now,
           windowMs,
           price,

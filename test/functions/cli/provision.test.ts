@@ -8,7 +8,7 @@ import type {
   AssetSet,
   DashboardAsset,
 } from '../../../functions/openobserve/assets.ts';
-import { deterministicKsuid } from '../../../functions/openobserve/ownership.ts';
+import { alertId, pipelineId } from '../../../functions/openobserve/provision-plan.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import { useMswServer } from '../../helpers/msw.ts';
 import { FAKE_URL, FakeOpenObserve } from '../../helpers/openobserve-fake.ts';
@@ -191,14 +191,14 @@ describe('bedrock-o2 provision', () => {
       );
     }
 
-    const errorRate = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
+    const errorRate = fake.alerts.get(alertId(fake.org, 'bedrock_error_rate'));
     expect(errorRate).toMatchObject({
       name: 'bedrock_error_rate',
       folder_id: alertsFolder?.folderId,
       stream_name: 'bedrock_invocations',
       destinations: ['oncall'],
     });
-    expect(fake.alerts.get(deterministicKsuid('alert', 'bedrock_completeness'))?.['stream_name']).toBe(
+    expect(fake.alerts.get(alertId(fake.org, 'bedrock_completeness'))?.['stream_name']).toBe(
       'bedrock_metrics',
     );
     expect(String(fake.functions.get('bedrock_redact')?.['function'])).toMatch(
@@ -255,11 +255,11 @@ describe('bedrock-o2 provision', () => {
       put?.path.split('/').at(-1),
     );
     expect(fake.dashboards.size).toBe(2);
-    const errorRate = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
+    const errorRate = fake.alerts.get(alertId(fake.org, 'bedrock_error_rate'));
     expect(errorRate?.['trigger_condition']).toMatchObject({ threshold: 12 });
     expect(fake.alerts.size).toBe(2);
 
-    const moved = fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'));
+    const moved = fake.alerts.get(alertId(fake.org, 'bedrock_error_rate'));
     const userFolder = fake.seedFolder('alerts', 'Team alerts');
     if (moved) moved.folder_id = userFolder;
     const afterMove = await provision(['--alert-destination', 'oncall'], {
@@ -267,7 +267,7 @@ describe('bedrock-o2 provision', () => {
     });
     expect(afterMove.code).toBe(0);
     expect(fake.writes().at(-1)?.search).toBe(`?folder=${userFolder}`);
-    expect(fake.alerts.get(deterministicKsuid('alert', 'bedrock_error_rate'))).toMatchObject({
+    expect(fake.alerts.get(alertId(fake.org, 'bedrock_error_rate'))).toMatchObject({
       folder_id: userFolder,
       trigger_condition: { threshold: 15 },
     });
@@ -573,7 +573,7 @@ describe('bedrock-o2 provision', () => {
     const pipelines = [...fake.pipelines.values()];
     expect(pipelines).toHaveLength(1);
     expect(pipelines[0]).toMatchObject({
-      pipeline_id: deterministicKsuid('pipeline', 'bedrock_invocations'),
+      pipeline_id: pipelineId(fake.org, 'bedrock_invocations'),
       name: 'bedrock_o2_bedrock_invocations',
       source: { source_type: 'realtime', stream_name: 'bedrock_invocations' },
       version: 0,
@@ -589,7 +589,7 @@ describe('bedrock-o2 provision', () => {
     expect(summary(again.stdout).steps.find((s) => s.kind === 'pipeline')).toMatchObject({
       action: 'update',
     });
-    expect(fake.pipelines.get(deterministicKsuid('pipeline', 'bedrock_invocations'))?.version).toBe(1);
+    expect(fake.pipelines.get(pipelineId(fake.org, 'bedrock_invocations'))?.version).toBe(1);
   });
 
   it("never replaces a user's pipeline on the stream or a user's function of the same name", async () => {

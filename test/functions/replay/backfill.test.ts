@@ -228,6 +228,30 @@ describe('backfill s3', () => {
     expect(missing.json()['notes']).toEqual({ hydrate_failed: 1 });
   });
 
+  it("--hydrate reads only the log's own offloaded body, never another path a log names", async () => {
+    const t = Date.now() - HOUR;
+    const log = invocationLog('s3-x', t);
+    const output = log['output'] as Record<string, unknown>;
+    delete output['outputBodyJson'];
+    // A crafted log pointing at another bucket's object, and at another request's body in the right place.
+    output['outputBodyS3Path'] = 's3://payroll-bucket/secrets/salaries.json';
+    (log['input'] as Record<string, unknown>)['inputBodyJson'] = null;
+    (log['input'] as Record<string, unknown>)['inputBodyS3Path'] =
+      `s3://log-bucket/${LOG_BASE}/${hourPath(t)}/data/someone-else_input.json.gz`;
+    const objects = new Map<string, Buffer>([
+      [`${LOG_BASE}/${hourPath(t)}/20261130T000102Z_aaaa.json.gz`, gzipSync(`${JSON.stringify(log)}\n`)],
+      [`${LOG_BASE}/${hourPath(t)}/data/someone-else_input.json.gz`, gzipSync('{"messages":[]}')],
+    ]);
+    const s3 = fakeS3(objects);
+    fakeOpenObserve(server);
+
+    const result = await backfill(['s3', 's3://log-bucket/bedrock/', '--hydrate', '--json']);
+
+    expect(result.code).toBe(0);
+    expect(s3.calls.get).toBe(1); // the log object only
+    expect(result.json()['notes']).toEqual({ hydrate_refused: 2 });
+  });
+
   it('a bad S3 URL is one line, exit 2', async () => {
     const { io, stderr } = captureIo({ env: O2_ENV, cwd });
     expect(await main(['backfill', 's3', 'log-bucket/prefix'], io)).toBe(2);

@@ -289,4 +289,30 @@ describe('--via firehose sends what the live pipeline reads, so the deployed con
     expect(rows.map((row) => row['aws_request_id'])).toEqual(['s3-a', 's3-b']);
     expect(rows.every((row) => row['aws_bedrock_log_source'] === 's3')).toBe(true);
   });
+
+  it('packs records by UTF-8 bytes, so rows in other scripts stay within the record bound', async () => {
+    const t = Date.now() - HOUR;
+    const template = rowsFor([invocationLog('cjk', t)])[0] as Record<string, unknown>;
+    const text = '請求'.repeat(1500); // 3,000 characters, 9,000 bytes of UTF-8
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      ...template,
+      aws_request_id: `cjk-${i}`,
+      gen_ai_input_preview: text,
+    }));
+    fakeS3(
+      new Map([
+        ['errors/http-endpoint-failed/2026/11/30/00/a', objectOf([httpEndpointFailedDoc(rows)], true)],
+      ]),
+    );
+    const records = captureRecords();
+    const { io } = captureIo({ cwd });
+    const code = await runReplay(
+      ['s3://backup-bucket', '--via', 'firehose', '--stream', 'bedrock-o2-logs', '--no-dedupe'],
+      io,
+      { sleep: async () => {} },
+    );
+    expect(code).toBe(0);
+    expect(records.length).toBeGreaterThan(2);
+    for (const data of records) expect(gunzipSync(data).length).toBeLessThanOrEqual(900 * 1024);
+  });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -427,5 +428,38 @@ describe('hydration bounds and paths', () => {
     expect(allowedDataObject(path, 'output', id, 'cloudwatch_logs', LOCATIONS)).toBeUndefined();
     expect(allowedDataObject(path, 'output', undefined, 's3', LOCATIONS)).toBeUndefined();
     expect(allowedDataObject(path, 'output', '__proto__', 's3', LOCATIONS)).toBeUndefined();
+  });
+});
+
+describe('hydration never fails a record', () => {
+  it('a record whose hydrated rows would outgrow the Firehose record limit goes without hydration, Ok', async () => {
+    const converse = inlineFixtures.find((f) => f.normaliser === 'converse');
+    expect(converse).toBeDefined();
+    const objects = new Map<string, Buffer>();
+    // Incompressible text near the content budget in both bodies: 40 such rows are ~2.5 MB of gzip.
+    const noise = (_seed: number) => randomBytes(22_500).toString('base64');
+    const logs = Array.from({ length: 40 }, (_, i) => {
+      const requestId = `big-${i}`;
+      const log = structuredClone((converse as Fixture).log);
+      log['requestId'] = requestId;
+      const input = log['input'] as Record<string, unknown>;
+      input['inputBodyJson'] = { messages: [{ role: 'user', content: [{ text: noise(i) }] }] };
+      const output = log['output'] as Record<string, unknown>;
+      output['outputBodyJson'] = {
+        output: { message: { role: 'assistant', content: [{ text: noise(i + 1000) }] } },
+        stopReason: 'end_turn',
+      };
+      return offload(log, BUCKET, 'team/', objects);
+    });
+    fakeS3(objects);
+
+    const { response, rows } = await run([s3Record(logs)], hydrator());
+
+    expect(response.records.map((record) => record.result)).toEqual(['Ok']);
+    expect(rows).toHaveLength(40);
+    for (const row of rows) {
+      expect(row['aws_bedrock_input_hydrated']).toBeUndefined();
+      expect(String(row['normaliser_warnings'])).toContain('body_offloaded');
+    }
   });
 });

@@ -47,6 +47,7 @@ function expectFallbackRow(row: Record<string, unknown> | undefined, log: Record
     aws_bedrock_event_time: log['timestamp'],
     aws_bedrock_cost_status: 'unpriced',
     aws_bedrock_content_mode: 'none',
+    aws_bedrock_log_source: 'cloudwatch_logs',
     normaliser_warnings: '["normalise_failed"]',
   });
   expect(JSON.stringify(row)).not.toContain('hunter2');
