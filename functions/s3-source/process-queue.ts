@@ -29,6 +29,9 @@ export interface SourceCounts {
   messagesRequeued: number;
 }
 
+/** Kept free after sending untried messages again, to answer. */
+const REQUEUE_ANSWER_MS = 1_000;
+
 /** A message not started for lack of time, to be sent to the queue again. */
 export interface UntriedMessage {
   readonly messageId: string;
@@ -48,7 +51,10 @@ export interface SourceDeps {
    * Sends untried messages to the queue again; answers the ids it sent. Without it (or for ids it could not
    * send) they are reported as failures and come back after the visibility timeout.
    */
-  readonly requeue?: (messages: readonly UntriedMessage[]) => Promise<ReadonlySet<string>>;
+  readonly requeue?: (
+    messages: readonly UntriedMessage[],
+    signal: AbortSignal,
+  ) => Promise<ReadonlySet<string>>;
 }
 
 export async function processQueueEvent(
@@ -76,7 +82,7 @@ export async function processQueueEvent(
       failures.push({ itemIdentifier: record.messageId });
     }
   }
-  const requeued = await requeueUntried(untried, deps);
+  const requeued = await requeueUntried(untried, remainingTimeMs, deps);
   counts.messagesRequeued = requeued.size;
   for (const { messageId } of untried) {
     if (!requeued.has(messageId)) failures.push({ itemIdentifier: messageId });
@@ -94,11 +100,15 @@ export async function processQueueEvent(
  */
 async function requeueUntried(
   untried: readonly UntriedMessage[],
+  remainingTimeMs: () => number,
   deps: SourceDeps,
 ): Promise<ReadonlySet<string>> {
   if (untried.length === 0 || deps.requeue === undefined) return new Set();
+  // The send must not run the invocation into its timeout, which would hand back the whole batch.
+  const budgetMs = remainingTimeMs() - REQUEUE_ANSWER_MS;
+  if (budgetMs <= 0) return new Set();
   try {
-    const sent = await deps.requeue(untried);
+    const sent = await deps.requeue(untried, AbortSignal.timeout(budgetMs));
     deps.logger.info('messages not started for lack of time were sent to the queue again', {
       requeued: sent.size,
       notRequeued: untried.length - sent.size,

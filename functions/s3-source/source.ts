@@ -91,16 +91,20 @@ function abortable<T>(call: Promise<T>, signal: AbortSignal | undefined): Promis
 
 /** SendMessageBatch of up to 10 messages (the event source mapping's batch size); answers the ids sent. */
 function requeueTo(queue: { readonly sqs: SQSClient; readonly url: string }) {
-  return async (messages: readonly UntriedMessage[]): Promise<ReadonlySet<string>> => {
+  return async (messages: readonly UntriedMessage[], signal: AbortSignal): Promise<ReadonlySet<string>> => {
     const sent = new Set<string>();
     for (let start = 0; start < messages.length; start += 10) {
       const chunk = messages.slice(start, start + 10);
       // Entry ids must be short and plain; the position in the chunk is.
-      const output = await queue.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queue.url,
-          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: message.body })),
-        }),
+      const output = await abortable(
+        queue.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queue.url,
+            Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: message.body })),
+          }),
+          { abortSignal: signal },
+        ),
+        signal,
       );
       for (const entry of output.Successful ?? []) {
         const message = chunk[Number(entry.Id)];

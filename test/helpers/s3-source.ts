@@ -103,7 +103,7 @@ export function s3SourceHarness(
     timeMarginMs?: number;
     answerMarginMs?: number;
     /** Give the handler its queue: SendMessageBatch answers per entry (`failEntry`) or throws (`down`). */
-    queue?: { failEntry?: (entry: number) => boolean; down?: boolean };
+    queue?: { failEntry?: (entry: number) => boolean; down?: boolean; hangs?: boolean };
   } = {},
 ) {
   const s3 = mockClient(S3Client);
@@ -144,6 +144,7 @@ export function s3SourceHarness(
       throw Object.assign(new Error('Service unavailable'), { name: 'QueueDown' });
     const entries = input.Entries ?? [];
     const failed = (i: number) => options.queue?.failEntry?.(i) === true;
+    if (options.queue?.hangs === true) return new Promise(() => undefined);
     return {
       Successful: entries.flatMap((e, i) =>
         failed(i) ? [] : [{ Id: e.Id, MessageId: `new-${i}`, MD5OfMessageBody: '' }],

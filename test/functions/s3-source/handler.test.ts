@@ -289,6 +289,18 @@ describe('S3 source handler', () => {
     expect(harness.logs.find((l) => l.level === 'warn')?.extra).toMatchObject({ messages: 2 });
   });
 
+  it('gives up sending untried messages again before the timeout, and reports them as failures', async () => {
+    const key = `${HOUR_PREFIX}/20260327T170102Z_gh.json.gz`;
+    const deadline = Date.now() + 1_300;
+    harness = s3SourceHarness(new Map([[key, bedrockObject([fixtures[0]?.log ?? {}])]]), {
+      remainingMs: () => deadline - Date.now(),
+      queue: { hangs: true },
+    });
+    const response = await harness.run(sqsEvent([eventBridgeBody(key)]));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-0' }]);
+    expect(deadline - Date.now()).toBeGreaterThan(500);
+  });
+
   it('sends an unknown message to the dead-letter path and accepts S3 test events', async () => {
     harness = s3SourceHarness(new Map());
     const response = await harness.run(
