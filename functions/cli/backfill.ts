@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ensureAwsConfig, s3ClientOptions } from '../replay/aws-setup.ts';
+import { checkRegionFlag, ensureAwsConfig, s3ClientOptions } from '../replay/aws-setup.ts';
 import { RateLimiter } from '../replay/rate-limit.ts';
 import { parseS3Url } from '../replay/s3-url.ts';
 import { cloudWatchUnits } from '../replay/sources/cloudwatch.ts';
@@ -74,6 +74,7 @@ export async function runBackfill(
     if (range.fromMs === undefined || range.toMs === undefined)
       throw new UsageError('backfill cloudwatch needs --from and --to');
     const config = withIngestWindow(await loadCliConfig(values.config, io), values);
+    checkRegionFlag(values.region, 'CloudWatch Logs', 'pass --region like eu-west-1');
     // More attempts than the SDK's 3: FilterLogEvents throttles at 5 requests a second per account and region.
     const logs = new CloudWatchLogsClient({
       maxAttempts: 8,

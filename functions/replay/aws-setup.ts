@@ -14,6 +14,8 @@ export function awsConfigError(error: unknown, what: string, regionHint = 'set A
       `no AWS credentials for ${what}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
     );
   if (/Region is missing/i.test(message)) return new UsageError(`no AWS region for ${what}: ${regionHint}`);
+  const notAccepted = /Region not accepted: region="([^"]*)"/.exec(message);
+  if (notAccepted !== null) return new UsageError(badRegionMessage(notAccepted[1] ?? '', what, regionHint));
   if (
     name === 'ExpiredToken' ||
     name === 'ExpiredTokenException' ||
@@ -35,6 +37,19 @@ export function awsConfigError(error: unknown, what: string, regionHint = 'set A
   return error instanceof Error ? error : new Error(message);
 }
 
+/** A region name as AWS spells them (`eu-west-1`, `us-gov-west-1`, a local stand-in's `local`): one host label. */
+const REGION_SHAPE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function badRegionMessage(region: string, what: string, regionHint: string): string {
+  return `"${region}" is not an AWS region name (like eu-west-1) for ${what}: ${regionHint}`;
+}
+
+/** A region given on the command line, checked before a client is built with it. */
+export function checkRegionFlag(region: string | undefined, what: string, regionHint: string): void {
+  if (region !== undefined && !REGION_SHAPE.test(region))
+    throw new UsageError(badRegionMessage(region, what, regionHint));
+}
+
 /**
  * Resolves a client's region and credentials up front, so a run that cannot reach AWS says so in one line
  * before it starts rather than after its first call. Returns the region.
@@ -46,9 +61,11 @@ export async function ensureAwsConfig(
 ): Promise<string> {
   try {
     const region = await config.region();
+    if (!REGION_SHAPE.test(region)) throw new UsageError(badRegionMessage(region, what, regionHint));
     await config.credentials();
     return region;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw awsConfigError(error, what, regionHint);
   }
 }

@@ -80,4 +80,36 @@ describe('AWS configuration errors', () => {
       /^no AWS credentials for Firehose delivery stream bedrock-o2-logs: set AWS_PROFILE/,
     );
   });
+
+  it.each([['not a region'], ['']])(
+    'backfill cloudwatch --region %j: one line saying what to pass',
+    async (region) => {
+      const { io, stderr } = captureIo({ env: O2_ENV, cwd });
+      const args = [
+        'backfill',
+        'cloudwatch',
+        '--log-group',
+        'g',
+        '--from',
+        '2h',
+        '--to',
+        '1h',
+        '--region',
+        region,
+      ];
+      expect(await main(args, io)).toBe(2);
+      expect(stderr()).toBe(
+        `bedrock-o2 backfill: "${region}" is not an AWS region name (like eu-west-1) for CloudWatch Logs: pass --region like eu-west-1\n`,
+      );
+    },
+  );
+
+  it('replay with AWS_REGION="bad region": one line saying to set AWS_REGION', async () => {
+    process.env['AWS_REGION'] = 'bad region';
+    const { io, stderr } = captureIo({ env: O2_ENV, cwd });
+    expect(await main(['replay', 's3://backup-bucket/errors/', '--no-dedupe'], io)).toBe(2);
+    expect(stderr()).toMatch(
+      /^bedrock-o2 replay: "bad region" is not an AWS region name .*: set AWS_REGION\n$/,
+    );
+  });
 });
