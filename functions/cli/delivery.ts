@@ -16,6 +16,7 @@ import {
 } from '../replay/sinks.ts';
 import { parseTimeRange, type TimeRange } from '../replay/time-range.ts';
 import type { UnitSource } from '../replay/unit.ts';
+import { ensureWritableFile } from '../replay/writable-path.ts';
 import { renderSummary, summaryJson, windowRemedies } from './delivery-summary.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 import { type OpenObserveSettings, openObserveSettings } from './openobserve.ts';
@@ -264,6 +265,13 @@ function prepare(
     values.checkpoint === undefined
       ? defaultCheckpointPath(io.cwd, plan.command, [...plan.identity, ...destination])
       : resolve(io.cwd, values.checkpoint);
+  const rejectsPath =
+    values.rejects === undefined
+      ? defaultRejectsPath(io.cwd, plan.command, startedMs)
+      : resolve(io.cwd, values.rejects);
+  ensureWritableFile(rejectsPath, '--rejects');
+  if (!dryRun) ensureWritableFile(checkpointPath, '--checkpoint');
+  const checkpoint = Checkpoint.open(checkpointPath, !dryRun);
   return {
     windowHours,
     concurrency,
@@ -271,12 +279,8 @@ function prepare(
     sink,
     api,
     presentIds: values['no-dedupe'] || api === undefined ? undefined : openObservePresentIds(api, streams),
-    checkpoint: Checkpoint.open(checkpointPath, !dryRun),
-    rejects: new RejectsFile(
-      values.rejects === undefined
-        ? defaultRejectsPath(io.cwd, plan.command, startedMs)
-        : resolve(io.cwd, values.rejects),
-    ),
+    checkpoint,
+    rejects: new RejectsFile(rejectsPath),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../cli/io.ts';
 import type { TimeRange } from './time-range.ts';
 
 /**
@@ -32,15 +33,25 @@ export class Checkpoint {
     this.writable = writable;
   }
 
-  /** Opens (or starts) the file; `writable: false` (dry run) reads it and never writes. */
+  /**
+   * Opens (or starts) the file; `writable: false` (dry run) reads it and never writes. A file that exists and
+   * is not a checkpoint is refused before anything is written to it: it may be the user's.
+   */
   static open(path: string, writable: boolean): Checkpoint {
     const checkpoint = new Checkpoint(path, writable);
     let text = '';
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new UsageError(`--checkpoint ${path} is a directory: give a file path`);
+      if (code !== 'ENOENT')
+        throw new UsageError(`--checkpoint ${path} cannot be read (${code ?? 'error'}): give another file`);
     }
+    if (!isCheckpointText(text))
+      throw new UsageError(
+        `--checkpoint ${path} exists and is not a bedrock-o2 checkpoint: refusing to write to it; give another file`,
+      );
     let lines = 0;
     for (const line of text.split('\n')) {
       if (line === '') continue;
@@ -52,13 +63,8 @@ export class Checkpoint {
   }
 
   private load(line: string): void {
-    let entry: { unit?: unknown; keys?: unknown; done?: unknown; from?: unknown; to?: unknown };
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      return; // a line cut short by a crash
-    }
-    if (typeof entry.unit !== 'string') return;
+    const entry = parseEntry(line);
+    if (entry === undefined) return; // a line cut short by a crash
     if (entry.done === true) {
       this.rememberDone(entry.unit, {
         fromMs: typeof entry.from === 'number' ? entry.from : undefined,
@@ -128,6 +134,39 @@ export class Checkpoint {
     writeFileSync(temporary, lines.map((line) => `${line}\n`).join(''));
     renameSync(temporary, this.path);
   }
+}
+
+interface Entry {
+  unit: string;
+  keys?: unknown;
+  done?: unknown;
+  from?: unknown;
+  to?: unknown;
+}
+
+function parseEntry(line: string): Entry | undefined {
+  try {
+    const entry: unknown = JSON.parse(line);
+    return typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as { unit?: unknown }).unit === 'string' &&
+      (Array.isArray((entry as { keys?: unknown }).keys) || (entry as { done?: unknown }).done === true)
+      ? (entry as Entry)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a file's text is one of ours: every complete line an entry, and the last line (which a crash may
+ * have cut short) an entry or the start of one.
+ */
+function isCheckpointText(text: string): boolean {
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  if (!lines.every((line) => line === '' || parseEntry(line) !== undefined)) return false;
+  return last === '' || parseEntry(last) !== undefined || last.startsWith('{"unit":');
 }
 
 /** The default file for a run: one per command, source and destination, under `.bedrock-o2/`. */

@@ -408,6 +408,38 @@ describe('replay --via direct', () => {
   });
 });
 
+describe('replay refuses files it must not write, before any work', () => {
+  it('an existing --checkpoint that is not a checkpoint: exit 2, one line, the file untouched', async () => {
+    fakeS3(backupBucket().objects);
+    const o2 = fakeOpenObserve(server);
+    const precious = '{"settings":{"theme":"dark"}}\nsecond line\n';
+    writeFileSync(join(cwd, 'precious.json'), precious);
+    const { io, stderr } = captureIo({ env: O2_ENV, cwd });
+    expect(await main(['replay', 's3://backup-bucket', '--checkpoint', 'precious.json'], io)).toBe(2);
+    expect(stderr()).toMatch(/precious\.json exists and is not a bedrock-o2 checkpoint/);
+    expect(stderr().trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(cwd, 'precious.json'), 'utf8')).toBe(precious);
+    expect(o2.bulkRequests).toBe(0);
+  });
+
+  it.each([
+    [['--rejects', '.'], /--rejects .* is a directory: give a file path/],
+    [['--rejects', '.', '--dry-run'], /--rejects .* is a directory: give a file path/],
+    [['--checkpoint', '.'], /--checkpoint .* is a directory: give a file path/],
+    [['--rejects', 'file.txt/r.ndjson'], /file\.txt is not a directory/],
+  ])('%j: exit 2, one line, no summary', async (flags, message) => {
+    writeFileSync(join(cwd, 'file.txt'), 'x');
+    fakeS3(backupBucket().objects);
+    const o2 = fakeOpenObserve(server);
+    const { io, stdout, stderr } = captureIo({ env: O2_ENV, cwd });
+    expect(await main(['replay', 's3://backup-bucket', ...flags], io)).toBe(2);
+    expect(stderr()).toMatch(message);
+    expect(stderr().trim().split('\n')).toHaveLength(1);
+    expect(stdout()).toBe('');
+    expect(o2.bulkRequests).toBe(0);
+  });
+});
+
 describe('replay usage', () => {
   it.each([
     [['http://bucket/prefix'], /is not an S3 URL/],
