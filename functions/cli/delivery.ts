@@ -136,6 +136,20 @@ export function numberFlag(
   return number;
 }
 
+/** A count: a whole number in range, so `--concurrency 1.5` is refused rather than run as something else. */
+export function integerFlag(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || number < min || number > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return number;
+}
+
 /**
  * The transform configuration with `--ingest-window-hours` applied, so the normaliser's
  * `timestamp_outside_ingest_window` warning follows the server's window the user named.
@@ -245,7 +259,7 @@ function prepare(
     throw new UsageError(`--via must be direct or firehose, not "${via}"`);
   const dryRun = values['dry-run'];
   const windowHours = withIngestWindow(config, values).ingestWindowHours;
-  const concurrency = numberFlag(values.concurrency, '--concurrency', 1, 64) ?? 4;
+  const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64) ?? 4;
   const rate = numberFlag(values.rate, '--rate', 0.1, 10_000) ?? 10;
   const firehoseMib =
     numberFlag(values['firehose-mib-per-second'], '--firehose-mib-per-second', 0.01, 1000) ?? 1;

@@ -9,6 +9,9 @@ export interface S3Location {
 /** `s3://bucket/prefix` → bucket and prefix; anything else is a usage error. */
 export function parseS3Url(url: string | undefined): S3Location {
   if (url === undefined || url === '') throw new UsageError('missing s3://bucket/prefix');
+  const bucket = /^s3:\/\/([^/]*)/.exec(url)?.[1];
+  if (bucket !== undefined && (bucket.length < 3 || bucket.length > 63))
+    throw new UsageError(`"${url}": S3 bucket names are 3 to 63 characters, not ${bucket.length}`);
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
   if (match === null)
     throw new UsageError(`"${url}" is not an S3 URL (expected s3://bucket/prefix, bucket in lower case)`);

@@ -36,6 +36,10 @@ export function parseTime(value: string, flag: string, nowMs: number): number {
 export function parseTimeRange(from: string | undefined, to: string | undefined, nowMs: number): TimeRange {
   const fromMs = from === undefined ? undefined : parseTime(from, '--from', nowMs);
   const toMs = to === undefined ? undefined : parseTime(to, '--to', nowMs);
+  if (fromMs !== undefined && fromMs > nowMs)
+    throw new UsageError(
+      `--from (${new Date(fromMs).toISOString()}) is in the future: nothing can have been logged after it yet`,
+    );
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs)
     throw new UsageError(
       `--from (${new Date(fromMs).toISOString()}) is after --to (${new Date(toMs).toISOString()})`,

@@ -448,7 +448,15 @@ describe('replay usage', () => {
     [['s3://bucket', '--via', 'carrier-pigeon'], /--via must be direct or firehose/],
     [['s3://bucket', '--from', 'yesterday'], /--from "yesterday" is neither an ISO-8601 time/],
     [['s3://bucket', '--restamp'], /--restamp needs --from/],
-    [['s3://bucket', '--concurrency', '0'], /--concurrency must be a number from 1 to 64/],
+    [['s3://bucket', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/],
+    [['s3://bucket', '--concurrency', '1.5'], /--concurrency must be a whole number from 1 to 64, not "1.5"/],
+    [
+      ['s3://bucket', '--from', '2999-01-01T00:00:00Z'],
+      /--from \(2999-01-01T00:00:00.000Z\) is in the future/,
+    ],
+    [['s3://bucket', '--from', '1h', '--to', '2h'], /--from \(.*\) is after --to/],
+    [['s3://ab/prefix'], /S3 bucket names are 3 to 63 characters, not 2/],
+    [['s3://a'], /S3 bucket names are 3 to 63 characters, not 1/],
     [['s3://bucket', '--bogus'], /Unknown option '--bogus'/],
   ])('%j → one line, exit 2', async (args, message) => {
     const { io, stderr } = captureIo({ env: O2_ENV, cwd });
