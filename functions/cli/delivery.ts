@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { TransformConfig } from '../../schemas/config.ts';
@@ -371,8 +372,12 @@ function report(summary: RunSummary, setup: Setup, io: CliIo): void {
     io.stderr(`${setup.rejects.count} rejected rows and inputs written to ${setup.rejects.path}\n`);
   if ((setup.api?.retries ?? 0) > 0)
     io.stderr(`${setup.api?.retries} OpenObserve requests were retried (429, 5xx or network errors)\n`);
-  if (summary.aborted !== undefined)
-    io.stderr(
-      `stopped: ${summary.aborted}\nrun the same command again to resume from ${setup.checkpoint.path}\n`,
-    );
+  if (summary.aborted !== undefined) {
+    io.stderr(`stopped: ${summary.aborted}\n`);
+    // Only a checkpoint that was written can be resumed from; a dry run or a failed listing writes none.
+    if (existsSync(setup.checkpoint.path))
+      io.stderr(`run the same command again to resume from ${setup.checkpoint.path}\n`);
+    else if (setup.sink !== undefined)
+      io.stderr('nothing was acknowledged yet (no checkpoint written): run the same command again\n');
+  }
 }

@@ -157,7 +157,10 @@ describe('replay --via firehose', () => {
     );
     expect(code).toBe(1);
     expect(stderr()).toContain('stopped: Firehose bedrock-o2-logs did not answer: socket hang up');
-    expect(stderr()).toContain('run the same command again to resume');
+    expect(stderr()).toContain(
+      'nothing was acknowledged yet (no checkpoint written): run the same command again',
+    );
+    expect(stderr()).not.toContain('resume from');
   });
 });
 

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { runReplay } from '../../../functions/cli/replay.ts';
@@ -393,6 +395,15 @@ describe('replay --via direct', () => {
     expect(o2.bulkRequests).toBe(0);
     expect(jsonSummary(result.stdout)).toMatchObject({ wouldSend: 9, sent: 0 });
     expect(() => readFileSync(join(cwd, 'cp.ndjson'))).toThrow();
+  });
+
+  it('a dry run whose listing fails does not offer to resume from a checkpoint it never wrote', async () => {
+    mockClient(S3Client).on(ListObjectsV2Command).rejects(new Error('listing broke'));
+    fakeOpenObserve(server);
+    const result = await replay(['s3://backup-bucket', '--dry-run', '--checkpoint', 'cp.ndjson']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/stopped: listing failed: listing broke/);
+    expect(result.stderr).not.toMatch(/resume from/);
   });
 
   it('a checkpoint line cut short by a crash is ignored', async () => {
