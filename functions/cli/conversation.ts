@@ -75,7 +75,16 @@ export async function runConversation(
     throw new UsageError(
       'OPENOBSERVE_URL is not set: set it and OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN',
     );
-  const api = new OpenObserveApi(settings, deps.sleep === undefined ? {} : { sleep: deps.sleep });
+  // An interactive read: a person is waiting, so a short timeout and few attempts, each retry said on stderr.
+  const api = new OpenObserveApi(settings, {
+    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+    maxAttempts: 3,
+    timeoutMs: 20_000,
+    maxDelayMs: 5_000,
+    onRetry: (problem, next, max, waitMs) =>
+      io.stderr(`${problem}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${next} of ${max})\n`),
+  });
+  if (io.stderrIsTty) io.stderr(`searching ${values.stream} at ${api.where} …\n`);
 
   const sql = `SELECT * FROM "${values.stream}" WHERE ${column} = ${sqlString(id)} ORDER BY _timestamp ASC`;
   const startUs = (range.fromMs ?? nowMs - 7 * 86_400_000) * 1000;

@@ -20,6 +20,8 @@ export interface ApiOptions {
   /** First backoff, doubled per attempt, ±20 % jitter. Default 1000 ms. */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** Told before each wait for another attempt: what went wrong, the attempt that comes next, and the wait. */
+  readonly onRetry?: (problem: string, nextAttempt: number, maxAttempts: number, waitMs: number) => void;
 }
 
 /** The server stayed unavailable (or unreachable) through every retry: stop the run, resume later. */
@@ -56,6 +58,7 @@ export class OpenObserveApi {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly timeoutMs: number;
+  private readonly onRetry: ApiOptions['onRetry'];
   /** Requests retried after a 429/5xx/network error, for the summary. */
   retries = 0;
 
@@ -69,6 +72,7 @@ export class OpenObserveApi {
     this.baseDelayMs = options.baseDelayMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.onRetry = options.onRetry;
   }
 
   get attempts(): number {
@@ -93,6 +97,7 @@ export class OpenObserveApi {
       gzipSync(Buffer.from(body, 'utf8'), { level: 1 }),
       { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' },
       false,
+      'ingest',
     );
     if (answer.ambiguous) return { kind: 'ambiguous', reason: answer.text };
     const { status, text } = answer;
@@ -124,6 +129,7 @@ export class OpenObserveApi {
       body,
       { 'Content-Type': 'application/json' },
       true,
+      'search',
     );
     if (status !== 200) {
       if (MISSING_STREAM.test(text)) return { hits: [], total: 0 };
@@ -135,10 +141,15 @@ export class OpenObserveApi {
     } catch {
       throw new OpenObserveUnavailable('search answered HTTP 200 with a body that is not JSON');
     }
-    const hits = (parsed as { hits?: unknown }).hits;
-    const total = (parsed as { total?: unknown }).total;
+    const hits = (parsed as { hits?: unknown } | null)?.hits;
+    const total = (parsed as { total?: unknown } | null)?.total;
+    // An answer without hits is not "no rows": it is not a search answer (a proxy, another server).
+    if (!Array.isArray(hits))
+      throw new OpenObserveUnavailable(
+        `search answered HTTP 200 without a "hits" list: is ${this.settings.url} OpenObserve's API?`,
+      );
     return {
-      hits: Array.isArray(hits) ? (hits as Record<string, unknown>[]) : [],
+      hits: hits as Record<string, unknown>[],
       total: typeof total === 'number' ? total : undefined,
     };
   }
@@ -152,6 +163,7 @@ export class OpenObserveApi {
     body: string | Buffer,
     headers: Record<string, string>,
     idempotent: boolean,
+    right: 'ingest' | 'search',
   ): Promise<{ status: number; text: string; ambiguous: boolean }> {
     const url = `${this.settings.url}/api/${encodeURIComponent(this.settings.org)}${path}`;
     let lastProblem = '';
@@ -167,11 +179,15 @@ export class OpenObserveApi {
       } catch (error) {
         lastProblem = `cannot reach ${this.settings.url}: ${networkReason(error as Error)}`;
         if (!idempotent && !notSent(error as Error)) return { status: 0, text: lastProblem, ambiguous: true };
-        await this.backoff(attempt, null);
+        await this.backoff(attempt, null, lastProblem);
         continue;
       }
       const text = await response.text();
-      if (response.status === 401 || response.status === 403) {
+      if (response.status === 403)
+        throw new UsageError(
+          `OpenObserve denied ${right} in org ${this.settings.org} (HTTP 403): the user's role lacks the ${right} permission on streams; grant it, or use a user or service account that has it`,
+        );
+      if (response.status === 401) {
         throw new UsageError(
           `OpenObserve refused the credentials (HTTP ${response.status}) for org ${this.settings.org}: set OPENOBSERVE_USER + OPENOBSERVE_PASSWORD or OPENOBSERVE_TOKEN`,
         );
@@ -181,7 +197,7 @@ export class OpenObserveApi {
       lastProblem = `HTTP ${response.status}: ${oneLine(text)}`;
       if (!idempotent && response.status !== 429)
         return { status: response.status, text: lastProblem, ambiguous: true };
-      await this.backoff(attempt, response.headers.get('retry-after'));
+      await this.backoff(attempt, response.headers.get('retry-after'), lastProblem);
     }
     throw new OpenObserveUnavailable(
       `OpenObserve at ${this.settings.url} did not answer after ${this.maxAttempts} attempts (${lastProblem})`,
@@ -203,10 +219,12 @@ export class OpenObserveApi {
     await this.sleep(this.delayBefore(attempt, null));
   }
 
-  private async backoff(attempt: number, retryAfter: string | null): Promise<void> {
+  private async backoff(attempt: number, retryAfter: string | null, problem: string): Promise<void> {
     if (attempt >= this.maxAttempts) return;
     this.retries++;
-    await this.sleep(this.delayBefore(attempt, retryAfter));
+    const waitMs = this.delayBefore(attempt, retryAfter);
+    this.onRetry?.(problem, attempt + 1, this.maxAttempts, waitMs);
+    await this.sleep(waitMs);
   }
 }
 

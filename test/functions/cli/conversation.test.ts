@@ -130,4 +130,39 @@ describe('conversation', () => {
     expect(await main(['conversation', 'conv-42'], unset.io)).toBe(2);
     expect(unset.stderr()).toMatch(/^bedrock-o2 conversation: OPENOBSERVE_URL is not set/);
   });
+
+  it('a 200 answer without hits is an error (exit 1, one line), not "no rows"', async () => {
+    answerWith('{}');
+    const result = await conversation(['conv-42']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/search answered HTTP 200 without a "hits" list/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('403 says the role lacks the search permission, not that the credentials were refused', async () => {
+    server.use(
+      http.post(`${O2_URL}/api/default/_search`, () => new HttpResponse('Forbidden', { status: 403 })),
+    );
+    const { io, stderr } = captureIo({ env: O2_ENV });
+    expect(await main(['conversation', 'conv-42'], io)).toBe(2);
+    expect(stderr()).toMatch(
+      /OpenObserve denied search in org default \(HTTP 403\): the user's role lacks the search permission/,
+    );
+    expect(stderr()).not.toMatch(/OPENOBSERVE_USER/);
+  });
+
+  it('a server that keeps failing: three attempts, each retry said on stderr, then exit 1', async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${O2_URL}/api/default/_search`, () => {
+        calls++;
+        return new HttpResponse('busy', { status: 503 });
+      }),
+    );
+    const result = await conversation(['conv-42']);
+    expect(result.code).toBe(1);
+    expect(calls).toBe(3);
+    expect(result.stderr.match(/HTTP 503: busy; retrying in [\d.]+ s \(attempt \d of 3\)/g)).toHaveLength(2);
+    expect(result.stderr).toMatch(/did not answer after 3 attempts/);
+  });
 });
