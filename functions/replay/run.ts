@@ -283,7 +283,14 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
     } catch (error) {
       if (isFatal(error)) throw error;
       state.settled = false;
-      summary.unitsFailed.push({ unit: unit.label, reason: (error as Error).message.split('\n')[0] ?? '' });
+      const reason = (error as Error).message.split('\n')[0] ?? '';
+      summary.unitsFailed.push({ unit: unit.label, reason });
+      // The rejects file is the one list of what did not arrive: an unreadable unit is in it too.
+      await options.rejects.write({
+        reason: `unit_unreadable: ${reason}`,
+        source: unit.label,
+        where: unit.label,
+      });
     }
     // Rows read before a failure are good rows: send them too.
     for (const target of ['logs', 'metrics'] as const) {

@@ -330,9 +330,20 @@ describe('replay --via direct', () => {
     );
     fakeS3(objects);
     const o2 = fakeOpenObserve(server);
-    const result = await replay(['s3://backup-bucket', '--json']);
+    const result = await replay(['s3://backup-bucket', '--json', '--rejects', 'r.ndjson']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`skipped s3://backup-bucket/${corrupt}:`);
+    const rejects = readFileSync(join(cwd, 'r.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rejects).toEqual([
+      {
+        reason: expect.stringMatching(/^unit_unreadable: /),
+        source: `s3://backup-bucket/${corrupt}`,
+        where: `s3://backup-bucket/${corrupt}`,
+      },
+    ]);
     expect(jsonSummary(result.stdout)['units']['failed']).toEqual([
       { unit: `s3://backup-bucket/${corrupt}`, reason: expect.any(String) },
     ]);
