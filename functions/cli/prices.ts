@@ -69,9 +69,12 @@ const JSON_FILE = /\.json(\.gz)?$/;
 
 export async function runPrices(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+  if (sub === undefined) {
+    throw new UsageError(`missing subcommand; see 'bedrock-o2 prices --help'`);
+  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout(PRICES_HELP);
-    return sub === undefined ? 2 : EXIT_OK;
+    return EXIT_OK;
   }
   if (sub === 'check') return runCheck(rest, io);
   if (sub === 'explain') return runExplain(rest, io);
