@@ -417,7 +417,7 @@ describe('replay usage', () => {
     [['s3://bucket', '--from', 'yesterday'], /--from "yesterday" is neither an ISO-8601 time/],
     [['s3://bucket', '--restamp'], /--restamp needs --from/],
     [['s3://bucket', '--concurrency', '0'], /--concurrency must be a number from 1 to 64/],
-    [['s3://bucket', '--bogus'], /Unknown option '--bogus'/],
+    [['s3://bucket', '--bogus'], /unknown option --bogus/],
   ])('%j → one line, exit 2', async (args, message) => {
     const { io, stderr } = captureIo({ env: O2_ENV, cwd });
     expect(await main(['replay', ...args], io)).toBe(2);
