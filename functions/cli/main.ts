@@ -95,7 +95,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`bedrock-o2 ${name}: ${error.message}\n`);
+      // A ConfigError lists its issues one per line under `invalid configuration in X:`; the first issue
+      // joins that line, so the first line alone is a complete message.
+      const message = error instanceof ConfigError ? error.message.replace(/:\n/, ': ') : error.message;
+      io.stderr(`bedrock-o2 ${name}: ${message}\n`);
       return EXIT_USAGE;
     }
     // A defect, not the user's input: one line naming the error type and where it was thrown (never its
