@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import {
   DASHBOARD_METADATA_FIELDS,
@@ -11,7 +11,7 @@ import { openLocalSql } from '../openobserve/local-sql.ts';
 import { defaultVariableValues, panelsOf, runPanel } from '../openobserve/panels.ts';
 import { type PreviewDashboard, renderPreviewPage } from '../openobserve/preview-page.ts';
 import { parseCommandArgs } from './args.ts';
-import { readUserFile } from './files.ts';
+import { readUserFile, writableDirectory } from './files.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_OK, UsageError } from './io.ts';
 
 export const DASHBOARDS_HELP = `Usage: bedrock-o2 dashboards preview [--rows FILE]... [--out DIR] [--var NAME=VALUE]... [--dashboard NAME]... [--json]
@@ -171,13 +171,16 @@ async function runDashboardPanels(
 
 export async function runDashboards(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+  if (sub === undefined) {
+    throw new UsageError(`missing subcommand; see 'bedrock-o2 dashboards --help'`);
+  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout(DASHBOARDS_HELP);
-    return sub === undefined ? 2 : EXIT_OK;
+    return EXIT_OK;
   }
   if (sub !== 'preview')
     throw new UsageError(`unknown subcommand "${sub}" (try 'bedrock-o2 dashboards --help')`);
-  const { values } = parseCommandArgs(
+  const { values, positionals } = parseCommandArgs(
     rest,
     {
       rows: { type: 'string', multiple: true },
@@ -193,6 +196,13 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
     io.stdout(DASHBOARDS_HELP);
     return EXIT_OK;
   }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument "${positionals[0]}" (see 'bedrock-o2 dashboards preview --help')`,
+    );
+  }
+  // Checked before the work, so a bad --out costs one line, not a preview thrown away.
+  const outDir = await writableDirectory(resolve(io.cwd, values.out), '--out');
   const files = values.rows ?? [
     join('out', 'demo', `${DEFAULT_INVOCATIONS_STREAM}.ndjson`),
     join('out', 'demo', `${DEFAULT_METRICS_STREAM}.ndjson`),
@@ -203,9 +213,7 @@ export async function runDashboards(argv: readonly string[], io: CliIo): Promise
   if (!choices.has('conversation') && conversation !== undefined) choices.set('conversation', conversation);
   const dashboards = await runDashboardPanels(rows, choices, values.dashboard ?? []);
 
-  const outDir = resolve(io.cwd, values.out);
   const page = join(outDir, 'index.html');
-  await mkdir(outDir, { recursive: true });
   await writeFile(
     page,
     renderPreviewPage({

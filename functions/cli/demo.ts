@@ -1,14 +1,15 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { displayUrl } from '../openobserve/client.ts';
 import { processLogsEvent } from '../transform/logs/process-logs.ts';
 import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
 import type { Telemetry } from '../transform/telemetry/summary.ts';
 import { parseCommandArgs } from './args.ts';
-import { loadCliConfig } from './files.ts';
+import { loadCliConfig, writableDirectory } from './files.ts';
 import {
   controlMessage,
   dataMessage,
@@ -92,6 +93,10 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   if (values.help) {
     io.stdout(DEMO_HELP);
     return EXIT_OK;
+  }
+  for (const flag of ['stream', 'metrics-stream'] as const) {
+    if (values[flag].trim() === '')
+      throw new UsageError(`--${flag} needs a stream name, not an empty string`);
   }
   const openobserve = openObserveSettings(io.env, { url: values.url, org: values.org });
   const config = await loadCliConfig(values.config, io);
@@ -240,26 +245,19 @@ async function deliverRows(
     datas.push(gzipSync(ndjson, { level: 1 }).toString('base64'));
   }
   const result = await deliverFirehose(settings, stream, datas);
+  if (result.status === 401 || result.status === 403) {
+    // Rejected credentials are configuration, like in provision and replay: exit 2 saying what to set.
+    throw new UsageError(
+      `OpenObserve at ${displayUrl(settings.url)} rejected the credentials (${result.status}); check OPENOBSERVE_USER and OPENOBSERVE_PASSWORD, or OPENOBSERVE_TOKEN, and OPENOBSERVE_ORG`,
+    );
+  }
   io.stderr(
     result.ok
-      ? `delivered ${rows.length} rows to ${settings.url} org ${settings.org} stream ${stream}; ` +
+      ? `delivered ${rows.length} rows to ${displayUrl(settings.url)} org ${settings.org} stream ${stream}; ` +
           'OpenObserve keeps duplicates, so running the demo again adds these rows again (same aws_request_id)\n'
-      : `delivery to ${settings.url} failed: ${result.message}\n`,
+      : `delivery to ${displayUrl(settings.url)} failed: ${result.message}\n`,
   );
   return { ok: result.ok, message: result.message };
-}
-
-/** Creates `dir` if needed; a path that is a file, or cannot be created, is a usage error (exit 2). */
-async function writableDirectory(dir: string, flag: string): Promise<string> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be created (${code})`;
-    throw new UsageError(`${flag}: ${dir} ${why}`);
-  }
-  return dir;
 }
 
 async function loadSamples(dir: string): Promise<Sample[]> {

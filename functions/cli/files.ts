@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
 import { loadTransformConfig } from '../transform/runtime-config.ts';
@@ -38,4 +38,30 @@ export async function loadCliConfig(path: string | undefined, io: CliIo): Promis
   if (path === undefined) return loadTransformConfig(io.env);
   const text = (await readUserFile(resolve(io.cwd, path))).toString('utf8');
   return parseConfig(TransformConfigSchema, parseUserJson(text, path), path);
+}
+
+/**
+ * Creates `dir` if needed; a path that is (or lies under) a file, or cannot be created, is a usage error
+ * (exit 2) naming the path that is in the way.
+ */
+export async function writableDirectory(dir: string, flag: string): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`${flag}: ${await fileInTheWay(dir)} is a file, not a directory`);
+    }
+    throw new UsageError(`${flag}: ${dir} cannot be created (${code})`);
+  }
+  return dir;
+}
+
+/** The first of `dir` and its parents that exists and is not a directory. */
+async function fileInTheWay(dir: string): Promise<string> {
+  for (let path = dir; ; path = dirname(path)) {
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && !info.isDirectory()) return path;
+    if (dirname(path) === path) return dir;
+  }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../schemas/config.ts';
 import { runBackfill } from './backfill.ts';
 import { runConversation } from './conversation.ts';
@@ -52,6 +53,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
 };
 
+/** The version in package.json, read at start so it cannot drift from what npm installed. */
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
 export const USAGE = `Usage: bedrock-o2 <command> [options]
 
 Amazon Bedrock invocation logs and AWS/Bedrock metrics into OpenObserve.
@@ -61,15 +67,23 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
   .join('\n')}
 
-Run 'bedrock-o2 <command> --help' for a command's options.
+Run 'bedrock-o2 <command> --help' for a command's options; 'bedrock-o2 --version' prints the version.
 Exit codes: 0 success, 1 data not fully processed or delivered, 2 usage or configuration error.
 `;
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.stderr('bedrock-o2: missing command; see bedrock-o2 --help\n');
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`${PACKAGE_VERSION}\n`);
+    return 0;
   }
   // Own properties only: `bedrock-o2 constructor` is an unknown command, not Object's constructor.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -81,7 +95,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`bedrock-o2 ${name}: ${error.message}\n`);
+      // A ConfigError lists its issues one per line under `invalid configuration in X:`; the first issue
+      // joins that line, so the first line alone is a complete message.
+      const message = error instanceof ConfigError ? error.message.replace(/:\n/, ': ') : error.message;
+      io.stderr(`bedrock-o2 ${name}: ${message}\n`);
       return EXIT_USAGE;
     }
     // A defect, not the user's input: one line naming the error type and where it was thrown (never its

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { FirehoseHttpResponseSchema } from '../../schemas/firehose.ts';
+import { displayUrl } from '../openobserve/client.ts';
 import { UsageError } from './io.ts';
 
 /**
@@ -35,12 +36,13 @@ export function openObserveSettings(
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`OPENOBSERVE_URL "${url}" is not a URL`);
+    throw new UsageError(`OPENOBSERVE_URL "${displayUrl(url)}" is not a URL`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new UsageError(`OPENOBSERVE_URL must be http(s), not ${parsed.protocol}`);
   }
-  const org = flags.org ?? env['OPENOBSERVE_ORG'] ?? 'default';
+  // Empty is unset, as for the URL: `--org ""` would otherwise address `/aws//…`.
+  const org = nonEmpty(flags.org) ?? nonEmpty(env['OPENOBSERVE_ORG']) ?? 'default';
   const user = env['OPENOBSERVE_USER'];
   const password = env['OPENOBSERVE_PASSWORD'];
   const token = env['OPENOBSERVE_TOKEN'];
@@ -54,7 +56,14 @@ export function openObserveSettings(
       'OPENOBSERVE_URL is set but neither OPENOBSERVE_USER + OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is',
     );
   }
-  return { url: url.replace(/\/+$/, ''), org, credentials };
+  // A query string or fragment has no place in a base URL (paths are appended) and may carry a secret.
+  parsed.search = '';
+  parsed.hash = '';
+  return { url: parsed.toString().replace(/\/+$/, ''), org, credentials };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /**
@@ -73,7 +82,7 @@ export function tokenCredentials(token: string): string {
 }
 
 export function firehoseEndpoint(settings: OpenObserveSettings, stream: string): string {
-  return `${settings.url}/aws/${encodeURIComponent(settings.org)}/${encodeURIComponent(stream)}/_kinesis_firehose`;
+  return `${displayUrl(settings.url)}/aws/${encodeURIComponent(settings.org)}/${encodeURIComponent(stream)}/_kinesis_firehose`;
 }
 
 export interface DeliveryResult {
@@ -82,12 +91,16 @@ export interface DeliveryResult {
   readonly message: string;
 }
 
-/** One Firehose-protocol request with the given record datas (base64). */
+/** How long a delivery waits for OpenObserve's answer before it counts as failed (Firehose itself waits 3 min). */
+export const DELIVERY_TIMEOUT_MS = 60_000;
+
+/** One Firehose-protocol request with the given record datas (base64), given up after `timeoutMs`. */
 export async function deliverFirehose(
   settings: OpenObserveSettings,
   stream: string,
   recordDatas: readonly string[],
   fetchImpl: typeof fetch = fetch,
+  timeoutMs: number = DELIVERY_TIMEOUT_MS,
 ): Promise<DeliveryResult> {
   const requestId = randomUUID();
   const body = JSON.stringify({
@@ -107,11 +120,32 @@ export async function deliverFirehose(
         'X-Amz-Firehose-Access-Key': settings.credentials,
       },
       body: gzipSync(body),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return { ok: false, status: 0, message: `cannot reach ${settings.url}: ${(error as Error).message}` };
+    if ((error as Error).name === 'TimeoutError') {
+      return {
+        ok: false,
+        status: 0,
+        message: `no answer from ${displayUrl(settings.url)} within ${timeoutMs / 1000} s; gave up`,
+      };
+    }
+    return {
+      ok: false,
+      status: 0,
+      message: `cannot reach ${displayUrl(settings.url)}: ${(error as Error).message}`,
+    };
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `no complete answer within ${timeoutMs / 1000} s`
+        : 'the answer broke off';
+    return { ok: false, status: response.status, message: `${displayUrl(settings.url)}: ${why}` };
+  }
   if (response.status !== 200) {
     return { ok: false, status: response.status, message: `HTTP ${response.status}: ${text.slice(0, 300)}` };
   }

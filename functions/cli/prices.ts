@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TransformConfig } from '../../schemas/config.ts';
 import {
   type ExplainedPrice,
@@ -34,7 +35,7 @@ Run 'bedrock-o2 prices check --help' or 'bedrock-o2 prices explain --help' for d
 
 export const CHECK_HELP = `Usage: bedrock-o2 prices check [--json] [--config FILE] [PATH…]
 
-Reads every PATH (file or directory, searched recursively; default test/fixtures/bedrock):
+Reads every PATH (file or directory, searched recursively; default: the bundled samples, test/fixtures/bedrock in the package, wherever it runs):
   *.ndjson, *.jsonl (optionally .gz)  rows as the transform writes them (gen_ai_request_model, cloud_region)
   *.json (optionally .gz)             one ModelInvocationLog record, one row, or an array of either
 Each model id as called is resolved (profile prefixes, ARNs; application profiles through --config) and
@@ -63,15 +64,19 @@ Options:
 Exit codes: 0 priced (and equal to the row's cost), 1 unpriced or different from the row, 2 usage error.
 `;
 
-const DEFAULT_CHECK_PATH = 'test/fixtures/bedrock';
+/** The bundled samples, found from this file (as demo does), so the default does not depend on the cwd. */
+const DEFAULT_CHECK_PATH = fileURLToPath(new URL('../../test/fixtures/bedrock', import.meta.url));
 const ROW_FILE = /\.(ndjson|jsonl)(\.gz)?$/;
 const JSON_FILE = /\.json(\.gz)?$/;
 
 export async function runPrices(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+  if (sub === undefined) {
+    throw new UsageError(`missing subcommand; see 'bedrock-o2 prices --help'`);
+  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout(PRICES_HELP);
-    return sub === undefined ? 2 : EXIT_OK;
+    return EXIT_OK;
   }
   if (sub === 'check') return runCheck(rest, io);
   if (sub === 'explain') return runExplain(rest, io);

@@ -72,7 +72,7 @@ export async function runProvision(
   io: CliIo,
   deps: ProvisionDeps = {},
 ): Promise<number> {
-  const { values } = parseCommandArgs(
+  const { values, positionals } = parseCommandArgs(
     argv,
     {
       stream: { type: 'string', default: 'bedrock_invocations' },
@@ -95,6 +95,9 @@ export async function runProvision(
   if (values.help) {
     io.stdout(PROVISION_HELP);
     return EXIT_OK;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}" (see 'bedrock-o2 provision --help')`);
   }
   const settings = openObserveSettings(io.env, { url: values.url, org: values.org });
   if (settings === undefined) throw new UsageError('OPENOBSERVE_URL is not set (or pass --url)');

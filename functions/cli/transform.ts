@@ -58,6 +58,7 @@ export async function runTransform(argv: readonly string[], io: CliIo): Promise<
   }
   if (positionals.length > 1) throw new UsageError('expects at most one FILE');
   const file = positionals[0];
+  if (file === '') throw new UsageError('FILE is an empty string; name a file, or pass the event on stdin');
   const config = await loadCliConfig(values.config, io);
   const where = file ?? 'stdin';
   if (file === undefined && io.stdinIsTty === true) {

@@ -81,7 +81,7 @@ export function createManagementClient(
   const backoffMs = options.backoffMs ?? 500;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const authorization = `Basic ${settings.credentials}`;
-  const shownUrl = withoutUserInfo(settings.url);
+  const shownUrl = displayUrl(settings.url);
 
   /** One attempt: the answer, or the error it maps to and whether another attempt may help. */
   async function attempt(
@@ -149,16 +149,20 @@ function networkReason(error: Error): string {
   return typeof detail === 'string' && detail !== '' ? detail : (error.message.split('\n')[0] ?? 'failed');
 }
 
-/** A URL may carry user:password; messages show it without. */
-function withoutUserInfo(url: string): string {
+/**
+ * The base URL as requests use it and messages show it: without user:password (credentials go in a header),
+ * query string or fragment, any of which can carry a secret (`?token=…`) and none of which belongs in a base.
+ */
+export function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.username === '' && parsed.password === '') return url;
     parsed.username = '';
     parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/+$/, '');
   } catch {
-    return url;
+    return url.replace(/[?#].*$/s, '').replace(/\/\/[^/@]*@/, '//');
   }
 }
 

@@ -106,4 +106,26 @@ describe('bedrock-o2 dashboards preview', () => {
     await main(['--help'], usage.io);
     expect(usage.stdout()).toMatch(/dashboards\s+preview the bundled OpenObserve dashboards/);
   });
+
+  it('--out naming a file, or a path under a file: one line naming the file, exit 2, before any work', async () => {
+    const dir = await rowFiles();
+    writeFileSync(join(dir, 'taken'), 'x');
+    for (const out of ['taken', 'taken/sub']) {
+      const { io, stderr, stdout } = captureIo({ cwd: dir });
+      expect(await main(['dashboards', 'preview', '--rows', 'nowhere.ndjson', '--out', out], io)).toBe(2);
+      expect(stderr()).toBe(
+        `bedrock-o2 dashboards: --out: ${join(dir, 'taken')} is a file, not a directory\n`,
+      );
+      expect(stdout()).toBe('');
+    }
+  });
+
+  it('refuses extra arguments with one line and exit 2', async () => {
+    const dir = await rowFiles();
+    const { io, stderr } = captureIo({ cwd: dir });
+    expect(await main(['dashboards', 'preview', '--rows', 'inv.ndjson', 'foo', 'bar'], io)).toBe(2);
+    expect(stderr()).toBe(
+      `bedrock-o2 dashboards: unexpected argument "foo" (see 'bedrock-o2 dashboards preview --help')\n`,
+    );
+  });
 });

@@ -118,12 +118,12 @@ describe('bedrock-o2 demo', () => {
 
   it('exits 1 and says why when OpenObserve rejects the delivery', async () => {
     server.use(
-      http.post(ENDPOINT, () => new HttpResponse('Unauthorized Access', { status: 401 })),
-      http.post(METRICS_ENDPOINT, () => new HttpResponse('Unauthorized Access', { status: 401 })),
+      http.post(ENDPOINT, () => new HttpResponse('ingester busy', { status: 503 })),
+      http.post(METRICS_ENDPOINT, () => new HttpResponse('ingester busy', { status: 503 })),
     );
     const { io, stderr } = captureIo({ cwd: mkdtempSync(join(tmpdir(), 'o2-demo-')), env });
     expect(await main(['demo'], io)).toBe(1);
-    expect(stderr()).toMatch(/delivery to https:\/\/o2\.example\.test failed: HTTP 401: Unauthorized Access/);
+    expect(stderr()).toMatch(/delivery to https:\/\/o2\.example\.test failed: HTTP 503: ingester busy/);
   });
 
   it('treats a 200 that does not echo the requestId as not delivered', async () => {

@@ -28,6 +28,14 @@ describe('one clear line and the documented exit code', () => {
     expect(stdout()).toBe('');
   });
 
+  it('demo --out under a file names the file, not the path under it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'row.json'), 'x');
+    const { io, stderr } = captureIo({ cwd: dir });
+    expect(await main(['demo', '--out', 'row.json/sub'], io)).toBe(2);
+    expect(stderr()).toBe(`bedrock-o2 demo: --out: ${join(dir, 'row.json')} is a file, not a directory\n`);
+  });
+
   it('the real launcher prints the same line and exits 2, without a stack trace', () => {
     const result = spawnSync(
       join(REPO, 'node_modules/.bin/node'),

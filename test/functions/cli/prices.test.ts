@@ -124,7 +124,7 @@ describe('prices check', () => {
     await expect(runPrices(['check', '--bogus'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['audit'], io)).rejects.toThrow(UsageError);
     await expect(runPrices(['check', tempDir()], io)).rejects.toThrow(/no invocation rows/);
-    expect(await runPrices([], io)).toBe(2);
+    await expect(runPrices([], io)).rejects.toThrow(/missing subcommand/);
   });
 
   it('prints help for the command and each subcommand', async () => {

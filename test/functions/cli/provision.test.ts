@@ -325,6 +325,24 @@ describe('bedrock-o2 provision', () => {
     expect(fake.writes()).toHaveLength(0);
   });
 
+  it('never prints the query string of OPENOBSERVE_URL, which can carry a token', async () => {
+    newFake();
+    const run = await provision([], {
+      env: { ...env, OPENOBSERVE_URL: `${FAKE_URL}/?token=SeCrEtTok#SeCrEtTok` },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr + run.stdout).not.toContain('SeCrEtTok');
+    expect(run.stderr).toContain(`reading ${FAKE_URL} (org acme)`);
+  });
+
+  it('refuses extra arguments with one line and exit 2', async () => {
+    const { io, stderr } = captureIo({ env });
+    expect(await main(['provision', 'extra'], io)).toBe(2);
+    expect(stderr()).toBe(
+      `bedrock-o2 provision: unexpected argument "extra" (see 'bedrock-o2 provision --help')\n`,
+    );
+  });
+
   it('names the asset and the missing right on 403', async () => {
     const fake = newFake();
     fake.fail('POST', /\/api\/acme\/dashboards$/, 403, 2);

@@ -86,7 +86,7 @@ describe('bedrock-o2 transform', () => {
     ],
     [['transform', 'missing.json'], '', /cannot read .*missing\.json: ENOENT/],
     [['transform', '--source', 'traces'], '', /--source must be logs or metrics/],
-    [['transform', '--bogus'], '', /Unknown option '--bogus'/],
+    [['transform', '--bogus'], '', /unknown option --bogus; see 'bedrock-o2 transform --help'/],
   ])('usage errors exit 2 with one line: %j', async (argv, stdin, message) => {
     const { io, stderr } = captureIo({ stdin });
     expect(await main(argv, io)).toBe(2);

@@ -479,7 +479,7 @@ describe('replay usage', () => {
     [['s3://bucket', '--from', '1h', '--to', '2h'], /--from \(.*\) is after --to/],
     [['s3://ab/prefix'], /S3 bucket names are 3 to 63 characters, not 2/],
     [['s3://a'], /S3 bucket names are 3 to 63 characters, not 1/],
-    [['s3://bucket', '--bogus'], /Unknown option '--bogus'/],
+    [['s3://bucket', '--bogus'], /unknown option --bogus/],
   ])('%j → one line, exit 2', async (args, message) => {
     const { io, stderr } = captureIo({ env: O2_ENV, cwd });
     expect(await main(['replay', ...args], io)).toBe(2);
