@@ -88,24 +88,37 @@ const BedrockLoggingSchema = z.strictObject({
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/**
+ * A Bedrock S3 keyPrefix: S3's "safe characters" only, so event keys read the same whether or not a
+ * notification URL-encodes them.
+ */
+function bedrockKeyPrefix(description: string) {
+  return z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
+    .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
+    .default('')
+    .describe(description);
+}
+
+function kmsKeyArn(description: string) {
+  return z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
+    .optional()
+    .describe(description);
+}
+
 const S3LogsSchema = z.strictObject({
   bucketName: z
     .string()
     .regex(BUCKET_NAME, 'must be an S3 bucket name')
     .describe('Bucket Bedrock writes invocation logs to (same account and region); it must already exist'),
-  prefix: z
-    .string()
-    .max(512)
-    // S3's "safe characters" only: event keys then read the same whether or not a notification URL-encodes them.
-    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
-    .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
-    .default('')
-    .describe("Bedrock's S3 keyPrefix (what comes before AWSLogs/); empty for none"),
-  kmsKeyArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
-    .optional()
-    .describe("The bucket's customer-managed KMS key, if it uses one (the S3 source gets kms:Decrypt on it)"),
+  prefix: bedrockKeyPrefix("Bedrock's S3 keyPrefix (what comes before AWSLogs/); empty for none"),
+  kmsKeyArn: kmsKeyArn(
+    "The bucket's customer-managed KMS key, if it uses one (the S3 source gets kms:Decrypt on it)",
+  ),
   hydrateLargeBodies: z
     .boolean()
     .default(false)
@@ -119,20 +132,10 @@ const LargeDataLocationSchema = z.strictObject({
     .string()
     .regex(BUCKET_NAME, 'must be an S3 bucket name')
     .describe("Bedrock's large-data bucket (cloudWatchConfig.largeDataDeliveryS3Config.bucketName)"),
-  prefix: z
-    .string()
-    .max(512)
-    .regex(/^[A-Za-z0-9!_.'()/-]*$/, "must use only S3's safe characters: A-Z a-z 0-9 ! _ . ' ( ) / -")
-    .refine((prefix) => !prefix.startsWith('/'), 'must not start with /')
-    .default('')
-    .describe('Its keyPrefix (what comes before AWSLogs/); empty for none'),
-  kmsKeyArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'must be a KMS key ARN')
-    .optional()
-    .describe(
-      "The bucket's customer-managed KMS key, if it uses one (the logs processor gets kms:Decrypt on it)",
-    ),
+  prefix: bedrockKeyPrefix('Its keyPrefix (what comes before AWSLogs/); empty for none'),
+  kmsKeyArn: kmsKeyArn(
+    "The bucket's customer-managed KMS key, if it uses one (the logs processor gets kms:Decrypt on it)",
+  ),
 });
 
 const RegionDeploymentSchema = z.strictObject({
