@@ -1,6 +1,5 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { checkRegionFlag, ensureAwsConfig, s3ClientOptions } from '../replay/aws-setup.ts';
+import { checkRegionFlag, ensureAwsConfig, readyS3Client } from '../replay/aws-setup.ts';
 import { RateLimiter } from '../replay/rate-limit.ts';
 import { parseS3Url } from '../replay/s3-url.ts';
 import { cloudWatchUnits } from '../replay/sources/cloudwatch.ts';
@@ -106,8 +105,7 @@ export async function runBackfill(
     if (rest.length !== 1) throw new UsageError('backfill s3 expects exactly one s3://bucket/prefix');
     const location = parseS3Url(rest[0]);
     const config = withIngestWindow(await loadCliConfig(values.config, io), values);
-    const s3 = new S3Client(s3ClientOptions(io.env));
-    await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
+    const s3 = await readyS3Client(io.env, location);
     const source = bedrockLogUnits({
       s3,
       bucket: location.bucket,

@@ -1,5 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { ensureAwsConfig, s3ClientOptions } from '../replay/aws-setup.ts';
+import { readyS3Client } from '../replay/aws-setup.ts';
 import { parseS3Url } from '../replay/s3-url.ts';
 import { backupUnits } from '../replay/sources/s3-backups.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
@@ -45,8 +44,7 @@ export async function runReplay(
   const location = parseS3Url(positionals[0]);
   const range = deliveryRange(values, (deps.nowMs ?? Date.now)());
   const config = withIngestWindow(await loadCliConfig(values.config, io), values);
-  const s3 = new S3Client(s3ClientOptions(io.env));
-  await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
+  const s3 = await readyS3Client(io.env, location);
   const source = backupUnits({
     s3,
     bucket: location.bucket,

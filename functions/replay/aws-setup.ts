@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../cli/io.ts';
 
 /** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
@@ -79,4 +80,14 @@ export function s3ClientOptions(env: Readonly<Record<string, string | undefined>
 } {
   const endpoint = env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
   return endpoint === undefined || endpoint === '' ? {} : { forcePathStyle: true };
+}
+
+/** The S3 client a replay or backfill reads `s3://bucket/prefix` with, its region and credentials resolved up front. */
+export async function readyS3Client(
+  env: Readonly<Record<string, string | undefined>>,
+  location: { readonly bucket: string; readonly prefix: string },
+): Promise<S3Client> {
+  const s3 = new S3Client(s3ClientOptions(env));
+  await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
+  return s3;
 }
