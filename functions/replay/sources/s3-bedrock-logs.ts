@@ -110,10 +110,10 @@ function hydrationLocationOf(bucket: string, key: string): HydrationLocation | u
   };
 }
 
-/** Both sides of one log are read at once; a backfill reads history, where a missing body will not appear. */
+/** Both sides of one log are read at once; a backfill reads history: a missing body is counted, not waited for. */
 const HYDRATE_POLICY = { concurrency: 2, retryDelaysMs: [], maxObjectBytes: MAX_HYDRATED_BYTES } as const;
 
-export interface HydratedLog {
+interface HydratedLog {
   readonly log: JsonObject;
   /** Which sides were read back (the row's `aws_bedrock_{input,output}_hydrated`); absent when none. */
   readonly hydrated?: LogEventMeta['hydrated'];
@@ -126,7 +126,7 @@ export interface HydratedLog {
  * body under its own object's location is read (the Lambda's allow-list rule), never another path the log
  * names with the operator's credentials.
  */
-export async function hydrateLog(
+async function hydrateLog(
   getObject: GetObjectBody,
   log: JsonObject,
   location: HydrationLocation | undefined,
