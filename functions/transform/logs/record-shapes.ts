@@ -1,5 +1,5 @@
 import { TransformError } from '../firehose/errors.ts';
-import { decodeUtf8, recordBytes } from '../firehose/record-bytes.ts';
+import { decodeJsonText, type JsonText, recordBytes } from '../firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../json-access.ts';
 import { type CloudWatchEnvelope, toEnvelope } from './cloudwatch-envelope.ts';
 
@@ -28,9 +28,31 @@ export function decodeLogsRecord(data: unknown, maxDecompressedBytes: number): L
   if (bytes.length > maxDecompressedBytes) {
     throw new TransformError('decode', `record is larger than ${maxDecompressedBytes} bytes`);
   }
-  const text = decodeUtf8(bytes);
-  // The subscription path is the hot one: one JSON.parse of the whole record, as before. NDJSON of more
-  // than one line fails that parse and is read line by line.
+  const json = decodeJsonText(bytes);
+  // The subscription path is the hot one: one JSON.parse of the whole record. NDJSON of more than one line
+  // fails that parse and is read line by line. Only an envelope reads its few strings through `widen`; the
+  // other shapes keep whole parsed objects, so they start again from the exact UTF-8 text (rare: only text
+  // beyond ASCII decodes inexactly at first).
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.text);
+  } catch (error) {
+    return { shape: 'ndjson', lines: ndjsonLines(exactText(json, bytes), error) };
+  }
+  const object = asObject(parsed);
+  if (object !== undefined && object['messageType'] === undefined) {
+    if (json.widen !== undefined) return decodeExact(bytes);
+    return singleObject(object, json.text) ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
+  }
+  return { shape: 'cloudwatch', envelope: toEnvelope(parsed, json.widen) };
+}
+
+const exactText = (json: JsonText, bytes: Buffer): string =>
+  json.widen === undefined ? json.text : bytes.toString('utf8');
+
+/** The record read from its exact text: one JSON value, or NDJSON. */
+function decodeExact(bytes: Buffer): LogsRecord {
+  const text = bytes.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -38,13 +60,16 @@ export function decodeLogsRecord(data: unknown, maxDecompressedBytes: number): L
     return { shape: 'ndjson', lines: ndjsonLines(text, error) };
   }
   const object = asObject(parsed);
-  if (object !== undefined && object['messageType'] === undefined) {
-    // One line of NDJSON; written across lines (by hand), it is re-serialised to stay one NDJSON line.
-    const trimmed = text.trim();
-    const line = classifyObject(object, trimmed.includes('\n') ? JSON.stringify(object) : trimmed);
-    if (line.kind !== 'other') return { shape: 'ndjson', lines: [line] };
-  }
-  return { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
+  const single =
+    object !== undefined && object['messageType'] === undefined ? singleObject(object, text) : undefined;
+  return single ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
+}
+
+/** One line of NDJSON; written across lines (by hand), it is re-serialised to stay one NDJSON line. */
+function singleObject(object: JsonObject, text: string): LogsRecord | undefined {
+  const trimmed = text.trim();
+  const line = classifyObject(object, trimmed.includes('\n') ? JSON.stringify(object) : trimmed);
+  return line.kind === 'other' ? undefined : { shape: 'ndjson', lines: [line] };
 }
 
 function ndjsonLines(text: string, parseError: unknown): LogsLine[] {
