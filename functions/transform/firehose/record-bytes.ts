@@ -48,9 +48,13 @@ export function gunzipBounded(bytes: Buffer, maxBytes: number): Buffer {
  * times cheaper than UTF-8 decoding.
  */
 export function decodeUtf8(bytes: Buffer): string {
-  if (isAscii(bytes)) return bytes.toString('latin1');
-  if (!isUtf8(bytes)) throw new TransformError('decode', 'record is not valid UTF-8');
-  return bytes.toString('utf8');
+  if (!isAscii(bytes) && !isUtf8(bytes)) throw new TransformError('decode', 'record is not valid UTF-8');
+  return validUtf8Text(bytes);
+}
+
+/** Bytes known to be valid UTF-8 → their text. */
+export function validUtf8Text(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /**

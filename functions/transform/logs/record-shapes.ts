@@ -1,5 +1,5 @@
 import { TransformError } from '../firehose/errors.ts';
-import { decodeJsonText, type JsonText, recordBytes } from '../firehose/record-bytes.ts';
+import { decodeJsonText, recordBytes, validUtf8Text } from '../firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../json-access.ts';
 import { type CloudWatchEnvelope, toEnvelope } from './cloudwatch-envelope.ts';
 
@@ -30,39 +30,22 @@ export function decodeLogsRecord(data: unknown, maxDecompressedBytes: number): L
   }
   const json = decodeJsonText(bytes);
   // The subscription path is the hot one: one JSON.parse of the whole record. NDJSON of more than one line
-  // fails that parse and is read line by line. Only an envelope reads its few strings through `widen`; the
-  // other shapes keep whole parsed objects, so they start again from the exact UTF-8 text (rare: only text
-  // beyond ASCII decodes inexactly at first).
+  // fails that parse and is read line by line, each line decoded on its own.
   let parsed: unknown;
   try {
     parsed = JSON.parse(json.text);
   } catch (error) {
-    return { shape: 'ndjson', lines: ndjsonLines(exactText(json, bytes), error) };
+    return { shape: 'ndjson', lines: ndjsonLines(bytes, error) };
   }
   const object = asObject(parsed);
   if (object !== undefined && object['messageType'] === undefined) {
-    if (json.widen !== undefined) return decodeExact(bytes);
-    return singleObject(object, json.text) ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
+    // A whole parsed object is kept, so it must come from the exact text (only an envelope's few strings
+    // are read through `widen`). Text that parsed as Latin-1 parses as UTF-8 too: same JSON tokens.
+    const text = json.widen === undefined ? json.text : bytes.toString('utf8');
+    const exact = json.widen === undefined ? object : (JSON.parse(text) as JsonObject);
+    return singleObject(exact, text) ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
   }
   return { shape: 'cloudwatch', envelope: toEnvelope(parsed, json.widen) };
-}
-
-const exactText = (json: JsonText, bytes: Buffer): string =>
-  json.widen === undefined ? json.text : bytes.toString('utf8');
-
-/** The record read from its exact text: one JSON value, or NDJSON. */
-function decodeExact(bytes: Buffer): LogsRecord {
-  const text = bytes.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { shape: 'ndjson', lines: ndjsonLines(text, error) };
-  }
-  const object = asObject(parsed);
-  const single =
-    object !== undefined && object['messageType'] === undefined ? singleObject(object, text) : undefined;
-  return single ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
 }
 
 /** One line of NDJSON; written across lines (by hand), it is re-serialised to stay one NDJSON line. */
@@ -72,15 +55,19 @@ function singleObject(object: JsonObject, text: string): LogsRecord | undefined 
   return line.kind === 'other' ? undefined : { shape: 'ndjson', lines: [line] };
 }
 
-function ndjsonLines(text: string, parseError: unknown): LogsLine[] {
+/**
+ * The lines of valid UTF-8 (decodeJsonText checked it), each decoded alone: `\n` never occurs inside a
+ * multi-byte character, and an ASCII line then stays one-byte text however the rest of the record is.
+ */
+function ndjsonLines(bytes: Buffer, parseError: unknown): LogsLine[] {
   const lines: LogsLine[] = [];
   let known = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const raw =
-      text.charCodeAt(end - 1) === 0x0d /* \r */ ? text.slice(start, end - 1) : text.slice(start, end);
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a /* \n */, start);
+    if (end < 0) end = bytes.length;
+    const lineEnd = end > start && bytes[end - 1] === 0x0d /* \r */ ? end - 1 : end;
+    const raw = validUtf8Text(bytes.subarray(start, lineEnd));
     start = end + 1;
     if (raw.trim() === '') continue;
     const line = classifyLine(raw);

@@ -169,5 +169,7 @@ describe('records that are not envelopes, with text beyond ASCII', () => {
         { kind: 'other', text: 'plain line ✓' },
       ],
     });
+    // CRLF line ends and blank lines read the same, whatever the lines' characters.
+    expect(decodeLogsRecord(gz(`${lines.join('\r\n')}\r\n\r\n`), MAX)).toEqual(many);
   });
 });
