@@ -1,5 +1,6 @@
 import { TransformError } from '../firehose/errors.ts';
 import { asNumber, asObject, asString } from '../json-access.ts';
+import { isRowTimeMs } from '../row/row-time.ts';
 
 /** The CloudWatch Logs subscription envelope: its shape check (record-shapes.ts decides a record is one). */
 
@@ -65,7 +66,8 @@ function toLogEvent(value: unknown, index: number, widen: (parsed: string) => st
   if (typeof message !== 'string')
     throw new TransformError('decode', `logEvents[${index}].message: expected a string`);
   const timestamp = asNumber(event['timestamp']);
-  if (timestamp === undefined || timestamp <= 0) {
+  // CloudWatch Logs takes no event from beyond two hours ahead: a time a row cannot carry is no envelope's.
+  if (!isRowTimeMs(timestamp)) {
     throw new TransformError('decode', `logEvents[${index}].timestamp: expected epoch milliseconds`);
   }
   return { id: widenString(event['id'], widen) ?? String(index), timestamp, message: widen(message) };
