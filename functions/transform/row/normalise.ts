@@ -143,15 +143,18 @@ function runProvider(
   }
 }
 
-// Invocations in one batch share few distinct timestamps (second precision): parse each once.
-let lastEventTime = '';
-let lastEventTimeMs = Number.NaN;
+// Invocations in one batch share few distinct timestamps (second precision), interleaved across log
+// streams: parse each once. Bounded: cleared when full, so hostile input cannot grow it.
+const eventTimes = new Map<string, number>();
+const MAX_EVENT_TIMES = 4096;
 function parseEventTime(eventTime: string): number {
-  if (eventTime !== lastEventTime) {
-    lastEventTime = eventTime;
-    lastEventTimeMs = Date.parse(eventTime);
+  let ms = eventTimes.get(eventTime);
+  if (ms === undefined) {
+    ms = Date.parse(eventTime);
+    if (eventTimes.size >= MAX_EVENT_TIMES) eventTimes.clear();
+    eventTimes.set(eventTime, ms);
   }
-  return lastEventTimeMs;
+  return ms;
 }
 
 /** §4.1: the invocation's own time; the log event's when it is missing or unparsable; never processing time. */
