@@ -14,7 +14,7 @@ import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { metadataFields } from './request-metadata.ts';
 import { FORWARDER_VERSION } from './version.ts';
-import { warningsJson } from './warnings.ts';
+import { addWarnings, warningsJson } from './warnings.ts';
 
 /**
  * One ModelInvocationLog → one invocation row (record-schema §2, §4). Envelope fields, model resolution,
@@ -218,12 +218,12 @@ function readBodies(log: JsonObject, resolvedById: ResolvedModel, warnings: Warn
     outputBody: output?.['outputBodyJson'],
   };
   const choice = selectProvider(providerInput);
-  warnings.push(...choice.warnings);
+  addWarnings(warnings, choice.warnings);
   const { provider, fields } = runProvider(choice.provider, providerInput, warnings);
-  if (fields.warnings !== undefined) warnings.push(...fields.warnings);
+  if (fields.warnings !== undefined) addWarnings(warnings, fields.warnings);
   const additions = bedrockAdditions(providerInput.outputBody);
   const resolved = refineWithBodyModel(resolvedById, fields.bodyModel);
-  warnings.push(...resolved.warnings);
+  addWarnings(warnings, resolved.warnings);
   return {
     input,
     output,
@@ -320,7 +320,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const metadata = metadataFields(log['requestMetadata'], ctx.config, ctx.policy.redact);
 
   const price = ctx.price(priceRequestOf(bodies, usage, region, timestampMs));
-  warnings.push(...price.warnings);
+  addWarnings(warnings, price.warnings);
 
   const content = contentFields(
     { system: fields.system, input: fields.input, output: fields.output },
