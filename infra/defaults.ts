@@ -295,7 +295,8 @@ export type AlarmKey =
   | 'subscriptionDeliveryThrottling'
   | 'metricStreamPublishErrors'
   | 'bedrockLogDeliveryFailures'
-  | 'bedrockS3LogDeliveryFailures';
+  | 'bedrockS3LogDeliveryFailures'
+  | 'bedrockLargeDataDeliveryFailures';
 
 /**
  * Thresholds of the pipeline alarms (5-minute periods). Each description says what failed and what to do;
@@ -449,5 +450,40 @@ export function alarmSpecs(alarms: DeployConfig['alarms']): Record<AlarmKey, Ala
       // Missing: Bedrock emits it only when it tries to deliver logs; no Bedrock calls, no datapoints.
       missingData: 'notBreaching',
     },
+    bedrockLargeDataDeliveryFailures: {
+      description:
+        'Bedrock could not write a body over ~100 KB to the large-data bucket (ModelInvocationLargeDataS3DeliveryFailure ' +
+        '> 0): the body is missing from its row and cannot be hydrated. Check ' +
+        'the bucket exists in this account and region, that the logging role (or the bucket policy) lets Bedrock ' +
+        'PutObject into it, and for SSE-KMS the key policy; see aws bedrock get-model-invocation-logging-configuration.',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      ...once,
+      // Missing: Bedrock emits it only when it offloads a large body; no large bodies, no datapoints.
+      missingData: 'notBreaching',
+    },
   };
+}
+
+/**
+ * Where Bedrock delivers this region's invocation logs, as far as the config tells: each destination has its own
+ * failure metric, and Bedrock emits one only for a destination it is configured to use.
+ * - cloudWatch: the region reads log groups.
+ * - s3: the region reads Bedrock's S3 destination (s3Logs).
+ * - largeDataS3: the CloudWatch Logs destination offloads large bodies to a bucket
+ *   (`cloudWatchConfig.largeDataDeliveryS3Config`). The stack sets that itself with bedrockLogging.manage and
+ *   largeDataBucketName; for a configuration managed elsewhere it cannot read it at synth, so it relies on the
+ *   user naming the bucket (bedrockLogging.largeDataBucketName without manage, or hydrateLargeBodies as an object).
+ */
+export interface BedrockLogDestinations {
+  readonly cloudWatch: boolean;
+  readonly s3: boolean;
+  readonly largeDataS3: boolean;
+}
+
+export function bedrockLogDestinations(region: RegionDeployment): BedrockLogDestinations {
+  const cloudWatch = region.logGroups.length > 0;
+  const largeDataBucketNamed =
+    region.bedrockLogging.largeDataBucketName !== undefined || typeof region.hydrateLargeBodies === 'object';
+  return { cloudWatch, s3: region.s3Logs !== undefined, largeDataS3: cloudWatch && largeDataBucketNamed };
 }

@@ -17,6 +17,7 @@ import { S3LogSource } from './constructs/s3-log-source.ts';
 import {
   backupErrorsFilterId,
   backupPrefixes,
+  bedrockLogDestinations,
   DEFAULT_CREATED_LOG_GROUP_RETENTION_DAYS,
   endpointUrl,
   httpDeliverySettings,
@@ -97,10 +98,7 @@ export class IngestStack extends Stack {
           subscriptionFilterName: subscriptionFilterName(this.stackName),
         }),
         ...(this.deployment.metricStream && { metricStreamName: config.firehose.metricsStreamName }),
-        bedrockLogDestinations: {
-          cloudWatch: this.deployment.logGroups.length > 0,
-          s3: this.deployment.s3Logs !== undefined,
-        },
+        bedrockLogDestinations: bedrockLogDestinations(this.deployment),
         alarms: config.alarms,
         ...(this.deployment.alarmTopicArn !== undefined && { topicArn: this.deployment.alarmTopicArn }),
       });

@@ -83,7 +83,10 @@ const BedrockLoggingSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
     .optional()
-    .describe('S3 bucket (same account and region) for bodies over ~100 KB; the bucket policy is yours'),
+    .describe(
+      'S3 bucket (same account and region) for bodies over ~100 KB: manage sets it (the bucket policy is ' +
+        'yours); else name the one your configuration uses (hydrateLargeBodies: true, alarm)',
+    ),
 });
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -132,13 +132,13 @@ const InvocationRowFieldsSchema = z.strictObject({
     .literal(true)
     .optional()
     .describe(
-      'The offloaded request body was read back from S3 into the content fields (hydrateLargeBodies)',
+      'The offloaded request body was read back from S3 into the content fields (hydrateLargeBodies, backfill s3 --hydrate)',
     ),
   aws_bedrock_output_hydrated: z
     .literal(true)
     .optional()
     .describe(
-      'The offloaded response body was read back from S3 into the content fields (hydrateLargeBodies)',
+      'The offloaded response body was read back from S3 into the content fields (hydrateLargeBodies, backfill s3 --hydrate)',
     ),
   aws_bedrock_embedding_count: int.optional().describe('Embeddings produced (vectors are never copied)'),
   aws_bedrock_image_count: int

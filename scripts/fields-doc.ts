@@ -18,7 +18,7 @@ const WARNING_MEANINGS: Readonly<Record<(typeof WARNING_CODES)[number], string>>
   model_unresolved:
     'the model behind an ARN could not be resolved (add it to applicationProfiles / modelArns)',
   body_offloaded:
-    'a body was offloaded to S3 and is not in the row (paths kept); with hydrateLargeBodies, only one that could not be read back',
+    'a body was offloaded to S3 and is not in the row (paths kept); with hydrateLargeBodies or backfill s3 --hydrate, only one that could not be read back',
   content_truncated: 'a content field was cut to the configured size',
   stream_incomplete: 'a response stream ended without its final event',
   tool_arguments_unparsable: 'tool-call arguments were not valid JSON; kept as text',

@@ -17,6 +17,12 @@ const INV_FILTER =
   'cloud_region IN ($region) AND cloud_account_id IN ($account) AND gen_ai_response_model IN ($model) AND aws_bedrock_caller_name IN ($caller)';
 const MET_FILTER = 'cloud_region IN ($region) AND cloud_account_id IN ($account)';
 const BEDROCK_METRIC = "metric_namespace = 'AWS/Bedrock'";
+/**
+ * A Bedrock model reference by its resource id: an ARN becomes the part after its last `/`. The `ModelId`
+ * dimension of a call through an application inference profile is the profile's id while its log has the ARN
+ * as called; comparing ids joins them whichever form each side holds (the completeness alert does the same).
+ */
+const modelKey = (column: string) => `regexp_replace(${column}, '^arn:.*/', '')`;
 
 interface Axis {
   readonly alias: string;
@@ -534,10 +540,10 @@ const PIPELINE: DashboardSpec = {
       type: 'table',
       title: 'CloudWatch Invocations vs invocation rows, per model',
       description:
-        'Bedrock counted (metric stream, per ModelId as called) against rows received. A shortfall means logs lost between Bedrock and OpenObserve; the completeness alert watches it.',
+        'Bedrock counted (metric stream, per ModelId) against rows received, per model id (an ARN compared by the id after its last /, as the ModelId dimension of an application inference profile holds it). A shortfall means logs lost between Bedrock and OpenObserve; the completeness alert watches it.',
       stream: 'bedrock_metrics',
-      sql: `SELECT m.model AS x_axis_1, m.expected AS y_axis_1, COALESCE(r.received, 0) AS y_axis_2, m.expected - COALESCE(r.received, 0) AS y_axis_3 FROM (SELECT aws_bedrock_model_id AS model, SUM(metric_sum) AS expected FROM ${MET} WHERE ${BEDROCK_METRIC} AND metric_name = 'Invocations' AND aws_bedrock_model_id IS NOT NULL GROUP BY aws_bedrock_model_id) AS m LEFT JOIN (SELECT gen_ai_request_model AS model, COUNT(*) AS received FROM ${INV} GROUP BY gen_ai_request_model) AS r ON m.model = r.model ORDER BY y_axis_3 DESC`,
-      x: [ax('x_axis_1', 'Model id (as called)', 'aws_bedrock_model_id')],
+      sql: `SELECT m.model AS x_axis_1, m.expected AS y_axis_1, COALESCE(r.received, 0) AS y_axis_2, m.expected - COALESCE(r.received, 0) AS y_axis_3 FROM (SELECT ${modelKey('aws_bedrock_model_id')} AS model, SUM(metric_sum) AS expected FROM ${MET} WHERE ${BEDROCK_METRIC} AND metric_name = 'Invocations' AND aws_bedrock_model_id IS NOT NULL GROUP BY ${modelKey('aws_bedrock_model_id')}) AS m LEFT JOIN (SELECT ${modelKey('gen_ai_request_model')} AS model, COUNT(*) AS received FROM ${INV} GROUP BY ${modelKey('gen_ai_request_model')}) AS r ON m.model = r.model ORDER BY y_axis_3 DESC`,
+      x: [ax('x_axis_1', 'Model id', 'aws_bedrock_model_id')],
       y: [
         ax('y_axis_1', 'CloudWatch Invocations', 'metric_sum'),
         ax('y_axis_2', 'Rows received', 'gen_ai_request_model'),

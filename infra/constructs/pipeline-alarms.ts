@@ -8,7 +8,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../../schemas/config.ts';
-import { type AlarmKey, type AlarmSpec, alarmSpecs, METRICS_NAMESPACE, SERVICE_NAME } from '../defaults.ts';
+import {
+  type AlarmKey,
+  type AlarmSpec,
+  alarmSpecs,
+  type BedrockLogDestinations,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../defaults.ts';
 
 export interface MonitoredStream {
   /** Used in construct ids and alarm names: `Logs`, `Metrics`. */
@@ -35,10 +42,10 @@ export interface PipelineAlarmsProps {
    */
   readonly metricStreamName?: string;
   /**
-   * Where Bedrock delivers this region's invocation logs: each destination has its own failure metric, and
-   * Bedrock emits only the one for a destination it is configured to use.
+   * Where Bedrock delivers this region's invocation logs (and large bodies): each destination has its own
+   * failure metric, and Bedrock emits only the one for a destination it is configured to use.
    */
-  readonly bedrockLogDestinations: { readonly cloudWatch: boolean; readonly s3: boolean };
+  readonly bedrockLogDestinations: BedrockLogDestinations;
   readonly alarms: DeployConfig['alarms'];
   /**
    * Existing topic for notifications (same region).
@@ -72,9 +79,14 @@ const sum = (namespace: string, metricName: string, dimensionsMap: Record<string
  *   for an alarm that the success alarms back up.
  * - Sources: `AWS/Logs` DeliveryErrors and DeliveryThrottling (subscription filters; dimensions LogGroupName,
  *   DestinationType, FilterName), `AWS/CloudWatch/MetricStreams` PublishErrorRate (dimension MetricStreamName),
- *   and `AWS/Bedrock` ModelInvocationLogsCloudWatchDeliveryFailure (regions reading log groups) and
- *   ModelInvocationLogsS3DeliveryFailure (regions reading Bedrock's S3 logs), both published "across all model
- *   IDs", i.e. without dimensions ("Monitor model invocation using CloudWatch Logs and Amazon S3").
+ *   and `AWS/Bedrock` ModelInvocationLogsCloudWatchDeliveryFailure (regions reading log groups),
+ *   ModelInvocationLogsS3DeliveryFailure (regions reading Bedrock's S3 logs) and
+ *   ModelInvocationLargeDataS3DeliveryFailure (regions whose CloudWatch Logs destination offloads large bodies to
+ *   a bucket), all published "across all model IDs", i.e. without dimensions: "Model invocation logging
+ *   CloudWatch metrics", https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html#br-cloudwatch-metrics
+ *   (formerly on .../monitoring.html). AWS names the large-data metric after
+ *   `cloudWatchConfig.largeDataDeliveryS3Config` and does not say which metric counts a failed offload under data/
+ *   of an S3-only destination, so an S3-only region gets no large-data alarm.
  */
 export class PipelineAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -214,6 +226,14 @@ export class PipelineAlarms extends Construct {
         name('bedrock-s3-log-delivery-failures'),
         specs.bedrockS3LogDeliveryFailures,
         sum('AWS/Bedrock', 'ModelInvocationLogsS3DeliveryFailure'),
+      );
+    }
+    if (props.bedrockLogDestinations.largeDataS3) {
+      this.add(
+        'BedrockLargeDataDeliveryFailures',
+        name('bedrock-large-data-delivery-failures'),
+        specs.bedrockLargeDataDeliveryFailures,
+        sum('AWS/Bedrock', 'ModelInvocationLargeDataS3DeliveryFailure'),
       );
     }
   }

@@ -10,7 +10,12 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
 import { z } from 'zod';
 import { type CustomResourceResult, log, type PutResponse, runCustomResource } from './cfn-response.ts';
 
@@ -214,50 +219,60 @@ export interface StateStore {
 const PHYSICAL_ID = 'bedrock-invocation-logging';
 
 export function loggingWork(api: BedrockLoggingApi, state: StateStore) {
-  return async (event: CloudFormationCustomResourceEvent): Promise<CustomResourceResult> => {
-    if (event.RequestType === 'Delete') {
-      // A failed Create never wrote anything; its rollback Delete must not touch the configuration, and
-      // returns before parsing properties that may be what made the Create fail.
-      if (event.PhysicalResourceId !== PHYSICAL_ID) return { physicalResourceId: event.PhysicalResourceId };
-      const props = PropertiesSchema.parse(event.ResourceProperties);
-      const plan = planDelete(await api.get(), props, await state.read(props.StateParameterName));
-      log({ level: 'INFO', requestType: 'Delete', plan: plan.action });
-      if (plan.action === 'restore') await restoreOrSwitchOff(api, plan.config);
-      if (plan.action === 'delete') await api.delete();
-      await state.remove(props.StateParameterName);
-      return { physicalResourceId: PHYSICAL_ID };
-    }
-    const props = PropertiesSchema.parse(event.ResourceProperties);
-    const previous =
-      event.RequestType === 'Update'
-        ? PropertiesSchema.safeParse(event.OldResourceProperties).data
-        : undefined;
-    const plan = planPut(await api.get(), props, previous);
-    if (plan.action === 'refuse') throw new Error(plan.message);
-    if (plan.action === 'keep') {
-      log({ level: 'WARN', requestType: event.RequestType, reason: plan.reason });
-      return { physicalResourceId: PHYSICAL_ID, data: { Replaced: '' } };
-    }
-    // Remembered before the put, so a put that succeeds can never leave the replaced configuration
-    // unrecorded. A Create always writes (null when logging was off) so a stale parameter left by an earlier
-    // stack of the same name is never restored; an Update keeps what the Create remembered unless it
-    // replaces someone else's configuration again.
-    if (plan.replaced || event.RequestType === 'Create') {
-      await state.write(props.StateParameterName, { replaced: plan.replaced ?? null });
-    }
-    log({
-      level: 'INFO',
-      requestType: event.RequestType,
-      replaced: plan.replaced ? describeDestination(plan.replaced) : null,
-      keptS3Destination: plan.config.s3Config
-        ? `s3://${plan.config.s3Config.bucketName}/${plan.config.s3Config.keyPrefix ?? ''}`
-        : null,
-    });
-    await api.put(plan.config);
-    return {
-      physicalResourceId: PHYSICAL_ID,
-      data: { Replaced: plan.replaced ? describeDestination(plan.replaced).slice(0, 1000) : '' },
-    };
+  return async (event: CloudFormationCustomResourceEvent): Promise<CustomResourceResult> =>
+    event.RequestType === 'Delete' ? deleteWork(api, state, event) : putWork(api, state, event);
+}
+
+async function deleteWork(
+  api: BedrockLoggingApi,
+  state: StateStore,
+  event: CloudFormationCustomResourceDeleteEvent,
+): Promise<CustomResourceResult> {
+  // A failed Create never wrote anything; its rollback Delete must not touch the configuration, and
+  // returns before parsing properties that may be what made the Create fail.
+  if (event.PhysicalResourceId !== PHYSICAL_ID) return { physicalResourceId: event.PhysicalResourceId };
+  const props = PropertiesSchema.parse(event.ResourceProperties);
+  const plan = planDelete(await api.get(), props, await state.read(props.StateParameterName));
+  log({ level: 'INFO', requestType: 'Delete', plan: plan.action });
+  if (plan.action === 'restore') await restoreOrSwitchOff(api, plan.config);
+  if (plan.action === 'delete') await api.delete();
+  await state.remove(props.StateParameterName);
+  return { physicalResourceId: PHYSICAL_ID };
+}
+
+async function putWork(
+  api: BedrockLoggingApi,
+  state: StateStore,
+  event: CloudFormationCustomResourceCreateEvent | CloudFormationCustomResourceUpdateEvent,
+): Promise<CustomResourceResult> {
+  const props = PropertiesSchema.parse(event.ResourceProperties);
+  const previous =
+    event.RequestType === 'Update' ? PropertiesSchema.safeParse(event.OldResourceProperties).data : undefined;
+  const plan = planPut(await api.get(), props, previous);
+  if (plan.action === 'refuse') throw new Error(plan.message);
+  if (plan.action === 'keep') {
+    log({ level: 'WARN', requestType: event.RequestType, reason: plan.reason });
+    return { physicalResourceId: PHYSICAL_ID, data: { Replaced: '' } };
+  }
+  // Remembered before the put, so a put that succeeds can never leave the replaced configuration
+  // unrecorded. A Create always writes (null when logging was off) so a stale parameter left by an earlier
+  // stack of the same name is never restored; an Update keeps what the Create remembered unless it
+  // replaces someone else's configuration again.
+  if (plan.replaced || event.RequestType === 'Create') {
+    await state.write(props.StateParameterName, { replaced: plan.replaced ?? null });
+  }
+  log({
+    level: 'INFO',
+    requestType: event.RequestType,
+    replaced: plan.replaced ? describeDestination(plan.replaced) : null,
+    keptS3Destination: plan.config.s3Config
+      ? `s3://${plan.config.s3Config.bucketName}/${plan.config.s3Config.keyPrefix ?? ''}`
+      : null,
+  });
+  await api.put(plan.config);
+  return {
+    physicalResourceId: PHYSICAL_ID,
+    data: { Replaced: plan.replaced ? describeDestination(plan.replaced).slice(0, 1000) : '' },
   };
 }
 

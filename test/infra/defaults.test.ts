@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alarmSpecs,
   backupPrefixes,
+  bedrockLogDestinations,
   customResourceServiceTimeoutSeconds,
   endpointUrl,
   environmentBytes,
@@ -14,7 +15,12 @@ import {
   subscriptionFilterName,
   transformConfigFor,
 } from '../../infra/defaults.ts';
-import { ConfigError, type DeployConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import {
+  ConfigError,
+  type DeployConfig,
+  type DeployConfigInput,
+  TransformConfigSchema,
+} from '../../schemas/config.ts';
 import { defaultConfigInput, fullConfigInput, parse } from './build-app.ts';
 
 const defaults = parse(defaultConfigInput());
@@ -202,8 +208,48 @@ describe('alarmSpecs', () => {
       specs.metricStreamPublishErrors,
       specs.bedrockLogDeliveryFailures,
       specs.bedrockS3LogDeliveryFailures,
+      specs.bedrockLargeDataDeliveryFailures,
     ]) {
       expect(spec).toMatchObject({ threshold: 0, comparison: 'GreaterThanThreshold' });
     }
+  });
+});
+
+describe('bedrockLogDestinations', () => {
+  /** regions[0] of the default config (log groups only) after `change`. */
+  const destinations = (change: Partial<DeployConfigInput['regions'][number]>) => {
+    const input = defaultConfigInput();
+    Object.assign(input.regions[0] ?? {}, change);
+    const region = parse(input).regions[0];
+    if (region === undefined) throw new Error('no region');
+    return bedrockLogDestinations(region);
+  };
+
+  it('log groups without a named large-data bucket: no large-data destination', () => {
+    expect(destinations({})).toEqual({ cloudWatch: true, s3: false, largeDataS3: false });
+  });
+
+  it.each([
+    [
+      'the managed configuration sets one',
+      { bedrockLogging: { manage: true, largeDataBucketName: 'acme-large' } },
+    ],
+    [
+      'the user names the bucket of their own configuration',
+      { bedrockLogging: { largeDataBucketName: 'acme-large' } },
+    ],
+    ['hydrateLargeBodies names the bucket', { hydrateLargeBodies: { bucketName: 'acme-large' } }],
+  ])('large-data destination when %s', (_, change) => {
+    expect(destinations(change)).toEqual({ cloudWatch: true, s3: false, largeDataS3: true });
+  });
+
+  it('none without log groups: large-data offload belongs to the CloudWatch Logs destination', () => {
+    expect(
+      destinations({
+        logGroups: [],
+        s3Logs: { bucketName: 'acme-bedrock-logs' },
+        bedrockLogging: { largeDataBucketName: 'acme-large' },
+      }),
+    ).toEqual({ cloudWatch: false, s3: true, largeDataS3: false });
   });
 });

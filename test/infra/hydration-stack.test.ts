@@ -175,3 +175,34 @@ describe('hydrateLargeBodies validation', () => {
     ).toEqual([expect.stringMatching(/^regions\.0\.hydrateLargeBodies/)]);
   });
 });
+
+describe('large-data delivery alarm', () => {
+  const largeDataAlarms = (template: Template) =>
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .filter((a) => a['MetricName'] === 'ModelInvocationLargeDataS3DeliveryFailure');
+
+  it.each([
+    ['hydrateLargeBodies names the bucket', () => on.template('BedrockO2-us-east-1'), 'BedrockO2-us-east-1'],
+    ['the managed configuration offloads', () => off.template('BedrockO2-eu-west-1'), 'BedrockO2-eu-west-1'],
+  ])('watches Bedrock’s large-data failure metric when %s', (_, template, stackName) => {
+    expect(largeDataAlarms(template())).toEqual([
+      expect.objectContaining({
+        AlarmName: `${stackName}-bedrock-large-data-delivery-failures`,
+        Namespace: 'AWS/Bedrock',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    // Published "across all model IDs": a dimension would make the alarm watch a metric that never exists.
+    expect(largeDataAlarms(template())[0]?.['Dimensions']).toBeUndefined();
+  });
+
+  it('is absent where no large-data bucket is known (Bedrock would never emit the metric)', () => {
+    expect(largeDataAlarms(off.template('BedrockO2-us-east-1'))).toEqual([]);
+  });
+});

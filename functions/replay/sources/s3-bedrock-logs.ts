@@ -1,9 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HydrationLocation } from '../../../schemas/transform-config.ts';
 import { classifyBedrockLogKey, readInvocationLogs } from '../../s3-source/log-object.ts';
-import { gunzipBounded, isGzip } from '../../transform/firehose/record-bytes.ts';
-import { asObject, type JsonObject } from '../../transform/json-access.ts';
-import { allowedDataObject } from '../../transform/logs/hydrate.ts';
+import {
+  allowedDataObject,
+  type GetObjectBody,
+  getObjectWith,
+  type OffloadedObject,
+  offloadedPath,
+  pathField,
+  readOffloadedBodies,
+  withReadBodies,
+} from '../../s3-source/offloaded-body.ts';
+import { asString, type JsonObject } from '../../transform/json-access.ts';
 import type { LogEventMeta, RowMaker } from '../../transform/row/normalise.ts';
 import { partitionMayHold, type TimeRange } from '../time-range.ts';
 import type { Row, Unit, UnitItem, UnitSource } from '../unit.ts';
@@ -19,7 +27,7 @@ import { listObjects, objectBody } from './list-objects.ts';
 const S3_LOG: LogEventMeta = { logSource: 's3' };
 /** Bedrock writes a batch within minutes of the invocation; an hour either side is ample. */
 const LOG_LAG_MS = 3_600_000;
-/** An offloaded body larger than this is left offloaded (counted), not held in memory. */
+/** An offloaded body larger than this (stored or gunzipped) is left offloaded (counted), not held in memory. */
 const MAX_HYDRATED_BYTES = 16 * 1024 * 1024;
 
 export interface BedrockLogSourceOptions {
@@ -64,21 +72,23 @@ async function* logObjectItems(
   label: string,
 ): AsyncGenerator<UnitItem> {
   const body = await objectBody(options.s3, options.bucket, key);
+  const getObject = getObjectWith(options.s3);
+  const location = hydrationLocationOf(options.bucket, key);
   for await (const item of readInvocationLogs(body)) {
     yield { kind: 'read', count: 1 };
     if (item.kind === 'skipped') {
       yield { kind: 'unreadable', reason: item.reason, where: `${label} line ${item.line}` };
       continue;
     }
+    let log = item.log;
+    let meta = S3_LOG;
     if (options.hydrate) {
-      for (const problem of await hydrateBodies(
-        options.s3,
-        item.log,
-        hydrationLocationOf(options.bucket, key),
-      ))
-        yield { kind: 'note', reason: problem };
+      const hydrated = await hydrateLog(getObject, item.log, location);
+      for (const problem of hydrated.problems) yield { kind: 'note', reason: problem };
+      log = hydrated.log;
+      meta = { ...S3_LOG, hydrated: hydrated.hydrated };
     }
-    const row = options.normaliser.invocationRow(item.log, S3_LOG) as unknown as Row;
+    const row = options.normaliser.invocationRow(log, meta) as unknown as Row;
     // The line as Bedrock wrote it, for `--via firehose`. A row hydrated here goes as the row: its log with
     // the bodies inline could outgrow a Firehose record, and the deployment may not hydrate.
     yield options.hydrate
@@ -100,59 +110,46 @@ function hydrationLocationOf(bucket: string, key: string): HydrationLocation | u
   };
 }
 
-/**
- * Loads `input.inputBodyS3Path` / `output.outputBodyS3Path` into `inputBodyJson` / `outputBodyJson` when the
- * inline body is missing. A log is data: only its own request's body under its own object's location is
- * read (the Lambda's allow-list rule), never another path the log names with the operator's credentials.
- * Returns what could not be loaded (the row is still made, with `body_offloaded`).
- */
-export async function hydrateBodies(
-  s3: S3Client,
-  log: JsonObject,
-  location: HydrationLocation | undefined,
-): Promise<string[]> {
-  const problems: string[] = [];
-  const requestId = typeof log['requestId'] === 'string' ? log['requestId'] : undefined;
-  for (const [part, pathField, bodyField] of [
-    ['input', 'inputBodyS3Path', 'inputBodyJson'],
-    ['output', 'outputBodyS3Path', 'outputBodyJson'],
-  ] as const) {
-    const section = asObject(log[part]);
-    const path = section?.[pathField];
-    if (section === undefined || typeof path !== 'string') continue;
-    if (section[bodyField] !== undefined && section[bodyField] !== null) continue;
-    const object =
-      location === undefined ? undefined : allowedDataObject(path, part, requestId, 's3', [location]);
-    if (object === undefined) {
-      problems.push(`hydrate_refused: ${pathField} is not this log's own offloaded body`);
-      continue;
-    }
-    const objectLocation = { bucket: object.bucket, key: object.key };
-    try {
-      section[bodyField] = await readJsonObject(s3, objectLocation.bucket, objectLocation.key);
-    } catch (error) {
-      problems.push(`hydrate_failed: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  return problems;
+/** Both sides of one log are read at once; a backfill reads history: a missing body is counted, not waited for. */
+const HYDRATE_POLICY = { concurrency: 2, retryDelaysMs: [], maxObjectBytes: MAX_HYDRATED_BYTES } as const;
+
+interface HydratedLog {
+  readonly log: JsonObject;
+  /** Which sides were read back (the row's `aws_bedrock_{input,output}_hydrated`); absent when none. */
+  readonly hydrated?: LogEventMeta['hydrated'];
+  /** What could not be loaded (the row is still made, with `body_offloaded`). */
+  readonly problems: readonly string[];
 }
 
-/** A whole (small) JSON document from S3, gunzipped when gzip: the offloaded body (an object or an array). */
-async function readJsonObject(s3: S3Client, bucket: string, key: string): Promise<unknown> {
-  const body = await objectBody(s3, bucket, key);
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > MAX_HYDRATED_BYTES)
-      throw new Error(`s3://${bucket}/${key} is over ${MAX_HYDRATED_BYTES} bytes`);
-    chunks.push(Buffer.from(chunk));
+/**
+ * The log with its offloaded bodies read back by the shared reader. A log is data: only its own request's
+ * body under its own object's location is read (the Lambda's allow-list rule), never another path the log
+ * names with the operator's credentials.
+ */
+async function hydrateLog(
+  getObject: GetObjectBody,
+  log: JsonObject,
+  location: HydrationLocation | undefined,
+): Promise<HydratedLog> {
+  const problems: string[] = [];
+  const wanted = new Map<string, OffloadedObject>();
+  const requestId = asString(log['requestId']);
+  for (const side of ['input', 'output'] as const) {
+    const path = offloadedPath(log, side);
+    if (path === undefined) continue;
+    const object =
+      location === undefined ? undefined : allowedDataObject(path, side, requestId, 's3', [location]);
+    if (object === undefined)
+      problems.push(`hydrate_refused: ${pathField(side)} is not this log's own offloaded body`);
+    else wanted.set(path, object);
   }
-  const raw = Buffer.concat(chunks);
-  const text = (isGzip(raw) ? gunzipBounded(raw, MAX_HYDRATED_BYTES) : raw).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`s3://${bucket}/${key} is not JSON`);
-  }
+  if (wanted.size === 0) return { log, problems };
+  const { bodies, failures } = await readOffloadedBodies(wanted, {
+    ...HYDRATE_POLICY,
+    getObject,
+    budget: { used: 0, max: wanted.size * MAX_HYDRATED_BYTES },
+  });
+  for (const [path, reason] of failures) problems.push(`hydrate_failed: ${reason} (${path})`);
+  const filled = withReadBodies(log, bodies);
+  return filled === undefined ? { log, problems } : { ...filled, problems };
 }

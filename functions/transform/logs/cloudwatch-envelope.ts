@@ -1,5 +1,6 @@
 import { TransformError } from '../firehose/errors.ts';
 import { asNumber, asObject, asString } from '../json-access.ts';
+import { isRowTimeMs } from '../row/row-time.ts';
 
 /** The CloudWatch Logs subscription envelope: its shape check (record-shapes.ts decides a record is one). */
 
@@ -19,8 +20,12 @@ export type CloudWatchEnvelope =
       readonly logEvents: readonly LogEvent[];
     };
 
-/** A parsed record (or NDJSON line) → the envelope; anything else that claims to be one throws. */
-export function toEnvelope(value: unknown): CloudWatchEnvelope {
+/**
+ * A parsed record (or NDJSON line) → the envelope; anything else that claims to be one throws. `widen`
+ * turns each string read from it into the text it stands for, when it was parsed from Latin-1-decoded
+ * UTF-8 (firehose/record-bytes.ts `decodeJsonText`).
+ */
+export function toEnvelope(value: unknown, widen: (parsed: string) => string = same): CloudWatchEnvelope {
   const object = asObject(value);
   if (object === undefined)
     throw new TransformError('decode', 'record is not a CloudWatch Logs envelope (not an object)');
@@ -30,32 +35,40 @@ export function toEnvelope(value: unknown): CloudWatchEnvelope {
     throw new TransformError(
       'decode',
       typeof messageType === 'string'
-        ? `unknown CloudWatch Logs messageType "${messageType.slice(0, 64)}"`
+        ? `unknown CloudWatch Logs messageType "${widen(messageType.slice(0, 64))}"`
         : 'record is not a CloudWatch Logs envelope (no messageType)',
     );
   }
   const events = object['logEvents'];
   if (!Array.isArray(events)) throw new TransformError('decode', 'logEvents: expected an array');
   const logEvents: LogEvent[] = new Array(events.length);
-  for (let i = 0; i < events.length; i++) logEvents[i] = toLogEvent(events[i], i);
+  for (let i = 0; i < events.length; i++) logEvents[i] = toLogEvent(events[i], i, widen);
   return {
     messageType,
-    owner: asString(object['owner']),
-    logGroup: asString(object['logGroup']),
-    logStream: asString(object['logStream']),
+    owner: widenString(object['owner'], widen),
+    logGroup: widenString(object['logGroup'], widen),
+    logStream: widenString(object['logStream'], widen),
     logEvents,
   };
 }
 
-function toLogEvent(value: unknown, index: number): LogEvent {
+const same = (text: string): string => text;
+
+function widenString(value: unknown, widen: (parsed: string) => string): string | undefined {
+  const text = asString(value);
+  return text === undefined ? undefined : widen(text);
+}
+
+function toLogEvent(value: unknown, index: number, widen: (parsed: string) => string): LogEvent {
   const event = asObject(value);
   if (event === undefined) throw new TransformError('decode', `logEvents[${index}]: expected an object`);
   const message = event['message'];
   if (typeof message !== 'string')
     throw new TransformError('decode', `logEvents[${index}].message: expected a string`);
   const timestamp = asNumber(event['timestamp']);
-  if (timestamp === undefined || timestamp <= 0) {
+  // CloudWatch Logs takes no event from beyond two hours ahead: a time a row cannot carry is no envelope's.
+  if (!isRowTimeMs(timestamp)) {
     throw new TransformError('decode', `logEvents[${index}].timestamp: expected epoch milliseconds`);
   }
-  return { id: asString(event['id']) ?? String(index), timestamp, message };
+  return { id: widenString(event['id'], widen) ?? String(index), timestamp, message: widen(message) };
 }

@@ -2,6 +2,7 @@ import type { LogRow } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
 import { cutUtf8, type Redact } from '../row/content.ts';
 import type { LogSource } from '../row/normalise.ts';
+import { rowTimestamp } from '../row/row-time.ts';
 import { FORWARDER_VERSION } from '../row/version.ts';
 
 /** A log event that is not a Bedrock invocation log keeps its text as `message` (record-schema §4.9). */
@@ -15,6 +16,7 @@ export interface LogLineMeta {
   readonly logGroup?: string | undefined;
   readonly logStream?: string | undefined;
   readonly eventId?: string | undefined;
+  /** A valid row time (row/row-time.ts): the envelope check and the S3 path make sure of it. */
   readonly eventTimestampMs: number;
 }
 
@@ -23,7 +25,7 @@ export function logRow(message: string, meta: LogLineMeta, redact?: Redact): Log
   const text = redact === undefined ? message : redact(message);
   const cut = text.length * 3 > MAX_LOG_MESSAGE_BYTES ? cutUtf8(text, MAX_LOG_MESSAGE_BYTES) : text;
   const row: Record<string, unknown> = {
-    _timestamp: Math.trunc(meta.eventTimestampMs) * 1000,
+    _timestamp: rowTimestamp(meta.eventTimestampMs),
     record_schema_version: RECORD_SCHEMA_VERSION,
     source_type: 'log',
     message: cut,

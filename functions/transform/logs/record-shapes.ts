@@ -1,5 +1,5 @@
 import { TransformError } from '../firehose/errors.ts';
-import { decodeUtf8, recordBytes } from '../firehose/record-bytes.ts';
+import { decodeJsonText, recordBytes, validUtf8Text } from '../firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../json-access.ts';
 import { type CloudWatchEnvelope, toEnvelope } from './cloudwatch-envelope.ts';
 
@@ -28,34 +28,46 @@ export function decodeLogsRecord(data: unknown, maxDecompressedBytes: number): L
   if (bytes.length > maxDecompressedBytes) {
     throw new TransformError('decode', `record is larger than ${maxDecompressedBytes} bytes`);
   }
-  const text = decodeUtf8(bytes);
-  // The subscription path is the hot one: one JSON.parse of the whole record, as before. NDJSON of more
-  // than one line fails that parse and is read line by line.
+  const json = decodeJsonText(bytes);
+  // The subscription path is the hot one: one JSON.parse of the whole record. NDJSON of more than one line
+  // fails that parse and is read line by line, each line decoded on its own.
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(json.text);
   } catch (error) {
-    return { shape: 'ndjson', lines: ndjsonLines(text, error) };
+    return { shape: 'ndjson', lines: ndjsonLines(bytes, error) };
   }
   const object = asObject(parsed);
   if (object !== undefined && object['messageType'] === undefined) {
-    // One line of NDJSON; written across lines (by hand), it is re-serialised to stay one NDJSON line.
-    const trimmed = text.trim();
-    const line = classifyObject(object, trimmed.includes('\n') ? JSON.stringify(object) : trimmed);
-    if (line.kind !== 'other') return { shape: 'ndjson', lines: [line] };
+    // A whole parsed object is kept, so it must come from the exact text (only an envelope's few strings
+    // are read through `widen`). Text that parsed as Latin-1 parses as UTF-8 too: same JSON tokens.
+    const text = json.widen === undefined ? json.text : bytes.toString('utf8');
+    const exact = json.widen === undefined ? object : (JSON.parse(text) as JsonObject);
+    return singleObject(exact, text) ?? { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
   }
-  return { shape: 'cloudwatch', envelope: toEnvelope(parsed) };
+  return { shape: 'cloudwatch', envelope: toEnvelope(parsed, json.widen) };
 }
 
-function ndjsonLines(text: string, parseError: unknown): LogsLine[] {
+/** One line of NDJSON; written across lines (by hand), it is re-serialised to stay one NDJSON line. */
+function singleObject(object: JsonObject, text: string): LogsRecord | undefined {
+  const trimmed = text.trim();
+  const line = classifyObject(object, trimmed.includes('\n') ? JSON.stringify(object) : trimmed);
+  return line.kind === 'other' ? undefined : { shape: 'ndjson', lines: [line] };
+}
+
+/**
+ * The lines of valid UTF-8 (decodeJsonText checked it), each decoded alone: `\n` never occurs inside a
+ * multi-byte character, and an ASCII line then stays one-byte text however the rest of the record is.
+ */
+function ndjsonLines(bytes: Buffer, parseError: unknown): LogsLine[] {
   const lines: LogsLine[] = [];
   let known = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const raw =
-      text.charCodeAt(end - 1) === 0x0d /* \r */ ? text.slice(start, end - 1) : text.slice(start, end);
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a /* \n */, start);
+    if (end < 0) end = bytes.length;
+    const lineEnd = end > start && bytes[end - 1] === 0x0d /* \r */ ? end - 1 : end;
+    const raw = validUtf8Text(bytes.subarray(start, lineEnd));
     start = end + 1;
     if (raw.trim() === '') continue;
     const line = classifyLine(raw);

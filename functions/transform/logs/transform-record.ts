@@ -3,6 +3,7 @@ import { TransformError, type TransformStage } from '../firehose/errors.ts';
 import { asTransformError, type RecordOutcome } from '../firehose/record-outcome.ts';
 import { contentPolicyFor } from '../row/content.ts';
 import type { LogEventMeta, RowMaker } from '../row/normalise.ts';
+import { isRowTimeMs } from '../row/row-time.ts';
 import { countRow, newRowStats, type RowStats } from '../telemetry/summary.ts';
 import type { CloudWatchEnvelope } from './cloudwatch-envelope.ts';
 import { logRow } from './log-row.ts';
@@ -140,7 +141,7 @@ function ndjsonRows(lines: readonly LogsLine[], normaliser: RowMaker, sink: RowS
     else if (normaliser.config.nonBedrockLines === 'keep') other.push(line.text);
   }
   if (other.length === 0) return;
-  if (typeof firstTimeUs !== 'number' || !(firstTimeUs > 0)) {
+  if (typeof firstTimeUs !== 'number' || !isRowTimeMs(firstTimeUs / 1000)) {
     throw new TransformError(
       'normalise',
       `${other.length} line(s) are not invocation logs and the record has no invocation to take a time from`,

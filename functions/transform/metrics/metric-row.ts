@@ -3,6 +3,7 @@ import { RECORD_SCHEMA_VERSION } from '../../../schemas/row-constants.ts';
 import { TransformError } from '../firehose/errors.ts';
 import { asNumber, asObject, asString, safeStringify } from '../json-access.ts';
 import { sanitiseMetadataKey } from '../row/request-metadata.ts';
+import { isRowTimeMs, rowTimestamp } from '../row/row-time.ts';
 import { FORWARDER_VERSION } from '../row/version.ts';
 
 /** One metric-stream JSON line → one metric row (record-schema §3). */
@@ -35,8 +36,8 @@ export function metricRow(line: string, lineNumber: number): MetricRow {
   if (datapoint === undefined)
     throw new TransformError('parse', `line ${lineNumber}: expected a JSON object`);
   const timestamp = asNumber(datapoint['timestamp']);
-  if (timestamp === undefined)
-    throw new TransformError('parse', `line ${lineNumber}: timestamp: expected a number`);
+  if (!isRowTimeMs(timestamp))
+    throw new TransformError('parse', `line ${lineNumber}: timestamp: expected epoch milliseconds`);
   const namespace = asString(datapoint['namespace']);
   const metricName = asString(datapoint['metric_name']);
   if (namespace === undefined || metricName === undefined) {
@@ -47,7 +48,7 @@ export function metricRow(line: string, lineNumber: number): MetricRow {
   const dimensions = asObject(datapoint['dimensions']) ?? {};
 
   const row: Record<string, unknown> = {
-    _timestamp: Math.trunc(timestamp) * 1000,
+    _timestamp: rowTimestamp(timestamp),
     record_schema_version: RECORD_SCHEMA_VERSION,
     source_type: 'cloudwatch_metric_stream',
   };

@@ -2,6 +2,7 @@ import type { InvocationRow } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../../schemas/row-constants.ts';
 import { asObject, asString, type JsonObject } from '../json-access.ts';
 import type { LogEventMeta } from './normalise.ts';
+import { isRowTimeMs, rowTimestamp } from './row-time.ts';
 import { FORWARDER_VERSION } from './version.ts';
 import { warningsJson } from './warnings.ts';
 
@@ -27,9 +28,8 @@ export function fallbackRow(log: JsonObject, meta: LogEventMeta, nowMs: number):
   const warnings: WarningCode[] = [];
   const eventTime = envelopeString(() => log['timestamp']);
   let timestampMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
-  if (!(timestampMs > 0)) {
-    timestampMs =
-      typeof meta.eventTimestampMs === 'number' && meta.eventTimestampMs > 0 ? meta.eventTimestampMs : nowMs;
+  if (!isRowTimeMs(timestampMs)) {
+    timestampMs = isRowTimeMs(meta.eventTimestampMs) ? meta.eventTimestampMs : nowMs;
     warnings.push('timestamp_from_log_event');
   }
   warnings.push('normalise_failed');
@@ -37,7 +37,7 @@ export function fallbackRow(log: JsonObject, meta: LogEventMeta, nowMs: number):
   const region = envelopeString(() => log['region']);
   const errorCode = envelopeString(() => log['errorCode']);
   const row = {
-    _timestamp: Math.trunc(timestampMs) * 1000,
+    _timestamp: rowTimestamp(timestampMs),
     record_schema_version: RECORD_SCHEMA_VERSION,
     source_type: 'bedrock_invocation_log',
     aws_bedrock_event_time: eventTime ?? new Date(timestampMs).toISOString(),

@@ -13,6 +13,7 @@ import { fallbackRow } from './fallback-row.ts';
 import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { metadataFields } from './request-metadata.ts';
+import { isRowTimeMs, rowTimestamp } from './row-time.ts';
 import { FORWARDER_VERSION } from './version.ts';
 import { addWarnings, warningsJson } from './warnings.ts';
 
@@ -165,8 +166,8 @@ function invocationTimeMs(
   warnings: WarningCode[],
 ): number {
   let timestampMs = eventTime === undefined ? Number.NaN : parseEventTime(eventTime);
-  if (!(timestampMs > 0)) {
-    timestampMs = meta.eventTimestampMs ?? ctx.nowMs;
+  if (!isRowTimeMs(timestampMs)) {
+    timestampMs = isRowTimeMs(meta.eventTimestampMs) ? meta.eventTimestampMs : ctx.nowMs;
     warnings.push('timestamp_from_log_event');
   }
   if (timestampMs < ctx.nowMs - ctx.windowMs || timestampMs > ctx.nowMs + FUTURE_WINDOW_MS) {
@@ -329,7 +330,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   if (content.truncated) warnings.push('content_truncated');
 
   const row: RowDraft = {
-    _timestamp: Math.trunc(timestampMs) * 1000,
+    _timestamp: rowTimestamp(timestampMs),
     record_schema_version: RECORD_SCHEMA_VERSION,
     source_type: 'bedrock_invocation_log',
     aws_bedrock_event_time: eventTime ?? new Date(timestampMs).toISOString(),

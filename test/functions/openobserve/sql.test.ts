@@ -173,8 +173,8 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
   const MINUTES = 80;
   const PER_MINUTE = 10;
 
-  /** The metric stream's Invocations for one model: PER_MINUTE calls every minute, through the real transform. */
-  function metricRows(): Record<string, unknown>[] {
+  /** The metric stream's Invocations for one `ModelId`: PER_MINUTE calls every minute, through the real transform. */
+  function metricRows(modelId = MODEL): Record<string, unknown>[] {
     const lines = Array.from({ length: MINUTES }, (_, minute) =>
       JSON.stringify({
         metric_stream_name: 's',
@@ -182,7 +182,7 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
         region: 'us-east-1',
         namespace: 'AWS/Bedrock',
         metric_name: 'Invocations',
-        dimensions: { ModelId: MODEL },
+        dimensions: { ModelId: modelId },
         timestamp: START_MS + minute * 60_000,
         value: { max: 1, min: 1, sum: PER_MINUTE, count: PER_MINUTE },
         unit: 'Count',
@@ -199,7 +199,10 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
   }
 
   /** Invocation rows of that model, one real transformed row re-timed, `keep(minute, i)` deciding which arrived. */
-  function invocationRows(keep: (minute: number, index: number) => boolean): Record<string, unknown>[] {
+  function invocationRows(
+    keep: (minute: number, index: number) => boolean,
+    calledAs = MODEL,
+  ): Record<string, unknown>[] {
     const template = rows.invocations.find((row) => row['source_type'] === 'bedrock_invocation_log');
     const out: Record<string, unknown>[] = [];
     for (let minute = 0; minute < MINUTES; minute++) {
@@ -208,7 +211,7 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
         out.push({
           ...template,
           _timestamp: (START_MS + minute * 60_000 + i * 5_000) * 1000,
-          gen_ai_request_model: MODEL,
+          gen_ai_request_model: calledAs,
           cloud_account_id: '123456789012',
           cloud_region: 'us-east-1',
         });
@@ -217,9 +220,12 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
     return out;
   }
 
-  async function completenessRows(keep: (minute: number, index: number) => boolean) {
+  async function completenessRows(
+    keep: (minute: number, index: number) => boolean,
+    { dimension = MODEL, calledAs = MODEL }: { dimension?: string; calledAs?: string } = {},
+  ) {
     const local = await openLocalSql(
-      localStreams({ invocations: invocationRows(keep), metrics: metricRows() }),
+      localStreams({ invocations: invocationRows(keep, calledAs), metrics: metricRows(dimension) }),
     );
     try {
       return (await local.run(alertSql(alertNamed('Bedrock invocation logs incomplete')))).rows;
@@ -254,6 +260,82 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
   it('tolerates a gap below the ratio', async () => {
     expect(await completenessRows((minute, i) => !(minute === 10 && i < 5))).toEqual([]);
   });
+
+  // The invocation log's modelId is exactly what the caller passed (an id or an ARN). Public code that reads
+  // AWS/Bedrock metrics for application inference profiles queries ModelId with the profile's id, the last part
+  // of the ARN the caller passed; for the other ARN kinds it is not documented whether the dimension keeps the
+  // ARN or its id. The join compares both sides by the resource id, so it holds either way.
+  const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
+  const callerKinds: [string, { dimension: string; calledAs: string }][] = [
+    [
+      'application inference profile ARN, ModelId the profile id',
+      { dimension: 'a1b2c3d4e5f6', calledAs: `${ACCOUNT_ARN}:application-inference-profile/a1b2c3d4e5f6` },
+    ],
+    [
+      'system inference profile ARN, ModelId the profile id',
+      { dimension: MODEL, calledAs: `${ACCOUNT_ARN}:inference-profile/${MODEL}` },
+    ],
+    [
+      'system inference profile ARN, ModelId the ARN',
+      {
+        dimension: `${ACCOUNT_ARN}:inference-profile/${MODEL}`,
+        calledAs: `${ACCOUNT_ARN}:inference-profile/${MODEL}`,
+      },
+    ],
+    [
+      'foundation-model ARN, ModelId the ARN',
+      {
+        dimension: 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+        calledAs: 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      },
+    ],
+    [
+      'provisioned-throughput ARN, ModelId its id',
+      { dimension: 'x7y8z9w0v1u2', calledAs: `${ACCOUNT_ARN}:provisioned-model/x7y8z9w0v1u2` },
+    ],
+  ];
+
+  it.each(callerKinds)('stays quiet when every call arrived: %s', async (_, forms) => {
+    expect(await completenessRows(() => true, forms)).toEqual([]);
+  });
+
+  it.each(callerKinds)('fires with the gap when logs are missing: %s', async (_, forms) => {
+    const fired = await completenessRows((minute, i) => !(minute >= 10 && minute < 20 && i % 2 === 0), forms);
+    expect(fired).toEqual([
+      expect.objectContaining({ expected_invocations: 590, received_rows: 540, missing_rows: 50 }),
+    ]);
+  });
+
+  it.each(callerKinds)(
+    'the dashboard table shows nothing missing when every call arrived: %s',
+    async (_, forms) => {
+      const dashboard = assets.dashboards.find((d) =>
+        panelsOf(d.body).some((p) => p.title === 'CloudWatch Invocations vs invocation rows, per model'),
+      );
+      const panel =
+        dashboard && panelsOf(dashboard.body).find((p) => p.title.startsWith('CloudWatch Invocations vs'));
+      if (dashboard === undefined || panel === undefined) throw new Error('no completeness panel');
+      const local = await openLocalSql(
+        localStreams({
+          invocations: invocationRows(() => true, forms.calledAs),
+          metrics: metricRows(forms.dimension),
+        }),
+      );
+      try {
+        const outcome = await runPanel(local, panel, defaultVariableValues(dashboard.body));
+        if (!outcome.ok) throw new Error(outcome.error);
+        expect(outcome.result.rows).toEqual([
+          expect.objectContaining({
+            y_axis_1: MINUTES * PER_MINUTE,
+            y_axis_2: MINUTES * PER_MINUTE,
+            y_axis_3: 0,
+          }),
+        ]);
+      } finally {
+        local.close();
+      }
+    },
+  );
 
   it('sets the look-back to window + lag', () => {
     const alert = alertNamed('Bedrock invocation logs incomplete', {

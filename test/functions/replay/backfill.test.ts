@@ -228,6 +228,53 @@ describe('backfill s3', () => {
     expect(missing.json()['notes']).toEqual({ hydrate_failed: 1 });
   });
 
+  it('--hydrate: a row with its bodies read back says so, like the Lambda’s; one too large or corrupt is a note', async () => {
+    const t = Date.now() - HOUR;
+    const dataPath = (id: string, side: string) => `${LOG_BASE}/${hourPath(t)}/data/${id}_${side}.json.gz`;
+    const offloadBoth = (id: string) => {
+      const log = invocationLog(id, t);
+      const input = log['input'] as Record<string, unknown>;
+      const output = log['output'] as Record<string, unknown>;
+      const bodies = { input: input['inputBodyJson'], output: output['outputBodyJson'] };
+      input['inputBodyJson'] = null;
+      input['inputBodyS3Path'] = `s3://log-bucket/${dataPath(id, 'input')}`;
+      delete output['outputBodyJson'];
+      output['outputBodyS3Path'] = `s3://log-bucket/${dataPath(id, 'output')}`;
+      return { log, bodies };
+    };
+    const both = offloadBoth('s3-both');
+    const half = offloadBoth('s3-half');
+    const objects = new Map<string, Buffer>([
+      [
+        `${LOG_BASE}/${hourPath(t)}/20261130T000102Z_aaaa.json.gz`,
+        gzipSync(`${JSON.stringify(both.log)}\n${JSON.stringify(half.log)}\n`),
+      ],
+      [dataPath('s3-both', 'input'), gzipSync(JSON.stringify(both.bodies.input))],
+      [dataPath('s3-both', 'output'), gzipSync(JSON.stringify(both.bodies.output))],
+      [dataPath('s3-half', 'input'), gzipSync(JSON.stringify(half.bodies.input))],
+      // A gzip bomb: 24 MiB of JSON, over the 16 MiB a body may be.
+      [dataPath('s3-half', 'output'), gzipSync(`{"a":"${'a'.repeat(24 * 1024 * 1024)}"}`)],
+    ]);
+    fakeS3(objects);
+    const o2 = fakeOpenObserve(server);
+
+    const result = await backfill(['s3', 's3://log-bucket/bedrock/', '--hydrate', '--json']);
+
+    expect(result.code).toBe(0);
+    const rows = new Map(
+      (o2.streams.get('bedrock_invocations') ?? []).map((row) => [row['aws_request_id'], row]),
+    );
+    expect(rows.get('s3-both')).toMatchObject({
+      aws_bedrock_input_hydrated: true,
+      aws_bedrock_output_hydrated: true,
+    });
+    expect(String(rows.get('s3-both')?.['normaliser_warnings'] ?? '')).not.toContain('body_offloaded');
+    expect(rows.get('s3-half')?.['aws_bedrock_input_hydrated']).toBe(true);
+    expect(rows.get('s3-half')?.['aws_bedrock_output_hydrated']).toBeUndefined();
+    expect(String(rows.get('s3-half')?.['normaliser_warnings'])).toContain('body_offloaded');
+    expect(result.json()['notes']).toEqual({ hydrate_failed: 1 });
+  });
+
   it("--hydrate reads only the log's own offloaded body, never another path a log names", async () => {
     const t = Date.now() - HOUR;
     const log = invocationLog('s3-x', t);

@@ -5,10 +5,9 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataMessage, firehoseEvent, recordData } from '../../../functions/cli/firehose-event.ts';
+import { allowedDataObject, getObjectWith } from '../../../functions/s3-source/offloaded-body.ts';
 import {
-  allowedDataObject,
   createHydrator,
-  getObjectWith,
   type HydrationReport,
   hydrationBudgetMs,
   hydrationLimits,

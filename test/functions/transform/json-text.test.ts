@@ -1,0 +1,175 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeJsonText,
+  decodeUtf8,
+  hasNonAsciiEscape,
+  widenLatin1,
+} from '../../../functions/transform/firehose/record-bytes.ts';
+import { toEnvelope } from '../../../functions/transform/logs/cloudwatch-envelope.ts';
+import { decodeLogsRecord } from '../../../functions/transform/logs/record-shapes.ts';
+
+// Records are decoded as Latin-1 and their strings widened back to UTF-8 one by one (firehose/record-bytes.ts).
+// The oracle everywhere here is the plain way: the whole record decoded as UTF-8, then JSON.parse.
+const MAX = 32 * 1024 * 1024;
+const gz = (text: string) => gzipSync(Buffer.from(text, 'utf8')).toString('base64');
+
+/** The envelope the plain way. */
+const plainEnvelope = (text: string) => toEnvelope(JSON.parse(text));
+
+/**
+ * JSON text of a value with some characters written as `\uXXXX` escapes (as some JSON writers do for
+ * non-ASCII, control characters or `<>&`): every `escapeEvery`-th one; none when it is 0.
+ */
+function jsonWithEscapes(value: unknown, escapeEvery: number): string {
+  if (escapeEvery === 0) return JSON.stringify(value);
+  let n = 0;
+  return JSON.stringify(value).replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/gu, (char) => {
+    if (char.length > 1 || n++ % escapeEvery !== 0) return char; // keep pairs and most chars raw
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x20 || char === '"' || char === '\\' ? char : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+const text = fc.string({ unit: 'binary', maxLength: 40 });
+const envelopeArb = fc.record({
+  owner: text,
+  logGroup: text,
+  logStream: text,
+  events: fc.array(fc.record({ id: text, message: text, escapeEvery: fc.integer({ min: 0, max: 5 }) }), {
+    minLength: 1,
+    maxLength: 6,
+  }),
+  outerEscapeEvery: fc.integer({ min: 0, max: 50 }),
+});
+
+describe('decodeJsonText', () => {
+  it('reads every envelope exactly as the plain UTF-8 decode does: raw bytes, escapes, both, at both levels', () => {
+    fc.assert(
+      fc.property(envelopeArb, ({ owner, logGroup, logStream, events, outerEscapeEvery }) => {
+        const value = {
+          messageType: 'DATA_MESSAGE',
+          owner,
+          logGroup,
+          logStream,
+          subscriptionFilters: ['f'],
+          logEvents: events.map((e, i) => ({
+            id: e.id,
+            timestamp: 1_700_000_000_000 + i,
+            // The message is itself JSON text with escapes of its own, as a log line would be.
+            message: jsonWithEscapes({ text: e.message }, e.escapeEvery),
+          })),
+        };
+        const record = jsonWithEscapes(value, outerEscapeEvery);
+        const decoded = decodeLogsRecord(gz(record), MAX);
+        expect(decoded).toEqual({ shape: 'cloudwatch', envelope: plainEnvelope(record) });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('takes the Latin-1 path for raw UTF-8 and widens each string back', () => {
+    const record = JSON.stringify({
+      messageType: 'DATA_MESSAGE',
+      owner: '123456789012',
+      logGroup: '/aws/bedrock/ログ',
+      logStream: 'stream',
+      logEvents: [
+        { id: '1', timestamp: 1, message: JSON.stringify({ text: 'デプロイが成功しました。 😀 é ° ▁' }) },
+        { id: '2', timestamp: 2, message: JSON.stringify({ text: 'plain ascii' }) },
+      ],
+    });
+    const bytes = Buffer.from(record, 'utf8');
+    const json = decodeJsonText(bytes);
+    expect(json.widen).toBeDefined(); // the fast path: no \u escape in the text
+    expect(json.text).toBe(bytes.toString('latin1'));
+    expect(decodeLogsRecord(gz(record), MAX)).toEqual({
+      shape: 'cloudwatch',
+      envelope: plainEnvelope(record),
+    });
+  });
+
+  it('decodes as UTF-8 when an escape stands for a non-ASCII character (it would be mistaken for raw bytes)', () => {
+    // "é" raw and "\u00e9" escaped in one string: Latin-1 decoding could not tell them apart.
+    const record = `{"messageType":"DATA_MESSAGE","logGroup":"é\\u00e9","logEvents":[{"id":"1","timestamp":1,"message":"{}"}]}`;
+    const json = decodeJsonText(Buffer.from(record, 'utf8'));
+    expect(json.widen).toBeUndefined();
+    expect(json.text).toBe(record);
+    const decoded = decodeLogsRecord(gz(record), MAX);
+    expect(decoded.shape === 'cloudwatch' && decoded.envelope.messageType === 'DATA_MESSAGE').toBe(true);
+    if (decoded.shape === 'cloudwatch' && decoded.envelope.messageType === 'DATA_MESSAGE')
+      expect(decoded.envelope.logGroup).toBe('éé');
+  });
+
+  it('ASCII text is copied as is (escapes of any character are then exact)', () => {
+    const record = '{"a":"\\u00e9\\ud83d\\ude00<"}';
+    const json = decodeJsonText(Buffer.from(record, 'latin1'));
+    expect(json).toEqual({ text: record, widen: undefined });
+    expect(JSON.parse(json.text)).toEqual({ a: 'é😀<' });
+  });
+
+  it('fails invalid UTF-8 as before, on every path', () => {
+    expect(() => decodeJsonText(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow(/not valid UTF-8/);
+    expect(() => decodeUtf8(Buffer.from([0x7b, 0xc3]))).toThrow(/not valid UTF-8/);
+  });
+
+  it('decodeUtf8 gives the UTF-8 text for ASCII and non-ASCII alike', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(decodeUtf8(Buffer.from(s, 'utf8'))).toBe(Buffer.from(s, 'utf8').toString('utf8'));
+      }),
+    );
+  });
+});
+
+describe('hasNonAsciiEscape', () => {
+  it.each([
+    ['no escapes at all', 'abc é', false],
+    ['control and HTML escapes only', '\\u0000\\u001f\\u003c\\u007F', false],
+    ['a Latin-1 escape', 'x\\u00e9', true],
+    ['a surrogate escape', '\\ud83d\\ude00', true],
+    ['upper-case hex beyond ASCII', '\\u00FF', true],
+    ['an escaped backslash then u (over-approximated)', '\\\\u1234', true],
+    ['a truncated escape at the end', 'x\\u00', true],
+  ])('%s', (_name, text, expected) => {
+    expect(hasNonAsciiEscape(Buffer.from(text, 'utf8'))).toBe(expected);
+  });
+});
+
+describe('widenLatin1', () => {
+  it('is the identity on ASCII and undoes a Latin-1 decode of UTF-8', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(widenLatin1(Buffer.from(s, 'utf8').toString('latin1'))).toBe(s);
+      }),
+    );
+    const ascii = 'plain';
+    expect(widenLatin1(ascii)).toBe(ascii);
+  });
+});
+
+describe('records that are not envelopes, with text beyond ASCII', () => {
+  it('a one-line Bedrock log and NDJSON lines keep their exact text', () => {
+    const log = {
+      schemaType: 'ModelInvocationLog',
+      requestId: 'r-é',
+      input: { inputBodyJson: { p: '日本語 😀' } },
+    };
+    const one = decodeLogsRecord(gz(JSON.stringify(log)), MAX);
+    expect(one).toEqual({ shape: 'ndjson', lines: [{ kind: 'invocation', log }] });
+    const row = { record_schema_version: '1', note: 'ü' };
+    const lines = [JSON.stringify(log), JSON.stringify(row), 'plain line ✓'];
+    const many = decodeLogsRecord(gz(lines.join('\n')), MAX);
+    expect(many).toEqual({
+      shape: 'ndjson',
+      lines: [
+        { kind: 'invocation', log },
+        { kind: 'row', text: lines[1], row },
+        { kind: 'other', text: 'plain line ✓' },
+      ],
+    });
+    // CRLF line ends and blank lines read the same, whatever the lines' characters.
+    expect(decodeLogsRecord(gz(`${lines.join('\r\n')}\r\n\r\n`), MAX)).toEqual(many);
+  });
+});
