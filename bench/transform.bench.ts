@@ -7,7 +7,9 @@
  * and for `preview`, `hash` and `none`, with the CPU-time ratio also against the same minimum work decoding
  * the way the handler does (so no one mistakes a faster decoder for a cheaper transform). Also: peak RSS of the handler on that batch and on hostile ones, each
  * in a fresh process running the bundled code (bench/memory.ts), and the cold-start import time of the
- * esbuild-bundled Lambda, as our users' Lambda would load it.
+ * esbuild-bundled Lambda, as our users' Lambda would load it. `--breakdown` instead prints, per mode, the
+ * CPU time of the baseline, of the pipeline with a normaliser that costs nothing, of the real pipeline and of
+ * normalisation alone.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,8 +20,9 @@ import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { NdjsonWriter } from '../functions/transform/firehose/encode.ts';
 import { decodeJsonText, GUNZIP_CHUNK_BYTES } from '../functions/transform/firehose/record-bytes.ts';
+import type { JsonObject } from '../functions/transform/json-access.ts';
 import { processLogsEvent } from '../functions/transform/logs/process-logs.ts';
-import { createNormaliser } from '../functions/transform/row/normalise.ts';
+import { createNormaliser, type LogEventMeta, type RowMaker } from '../functions/transform/row/normalise.ts';
 import { silentTelemetry } from '../functions/transform/telemetry/summary.ts';
 import { TransformConfigSchema } from '../schemas/config.ts';
 import type { ContentMode } from '../schemas/transform-config.ts';
@@ -150,6 +153,70 @@ async function throughput(event: FirehoseTransformationEvent, inputBytes: number
   };
 }
 
+/**
+ * `--breakdown`: where the handler's time goes, per mode, in CPU ms per batch (median of alternating rounds):
+ * the baseline; the real pipeline with a normaliser that costs nothing (it returns the rows made beforehand
+ * for each log, so parsing, encoding and everything around normalisation still run); the real pipeline; and
+ * normalisation alone over logs parsed beforehand. The second is the floor any normaliser could reach.
+ */
+async function breakdown(event: FirehoseTransformationEvent, contentMode: ContentMode) {
+  const normaliser = createNormaliser(TransformConfigSchema.parse({ content: { contentMode } }));
+  const logs: { log: JsonObject; meta: LogEventMeta }[] = [];
+  for (const record of event.records) {
+    const envelope = JSON.parse(gunzipSync(Buffer.from(record.data, 'base64')).toString('utf8')) as {
+      logGroup: string;
+      logStream: string;
+      logEvents: { id: string; timestamp: number; message: string }[];
+    };
+    for (const e of envelope.logEvents)
+      logs.push({
+        log: JSON.parse(e.message) as JsonObject,
+        meta: {
+          logSource: 'cloudwatch_logs',
+          logGroup: envelope.logGroup,
+          logStream: envelope.logStream,
+          eventId: e.id,
+          eventTimestampMs: e.timestamp,
+        },
+      });
+  }
+  // Keyed by the log's request id (the bench gives every log its own).
+  const made = new Map(logs.map(({ log, meta }) => [log['requestId'], normaliser.invocationRow(log, meta)]));
+  const free: RowMaker = {
+    config: normaliser.config,
+    invocationRow: (log) => made.get(log['requestId']) ?? normaliser.invocationRow(log, {}),
+  };
+  const timings = {
+    baseline: [] as number[],
+    freeNormalise: [] as number[],
+    handler: [] as number[],
+    normaliseAlone: [] as number[],
+  };
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
+    const warm = round >= WARM_UP_ROUNDS;
+    let cpu = cpuMs();
+    baseline(event);
+    if (warm) timings.baseline.push(cpuMs() - cpu);
+    cpu = cpuMs();
+    await processLogsEvent(event, { normaliser: free, telemetry: silentTelemetry });
+    if (warm) timings.freeNormalise.push(cpuMs() - cpu);
+    cpu = cpuMs();
+    await processLogsEvent(event, { normaliser, telemetry: silentTelemetry });
+    if (warm) timings.handler.push(cpuMs() - cpu);
+    cpu = cpuMs();
+    for (const { log, meta } of logs) normaliser.invocationRow(log, meta);
+    if (warm) timings.normaliseAlone.push(cpuMs() - cpu);
+  }
+  const ms = (values: number[]) => Number(median(values).toFixed(1));
+  return {
+    contentMode,
+    baselineMs: ms(timings.baseline),
+    freeNormaliseMs: ms(timings.freeNormalise),
+    handlerMs: ms(timings.handler),
+    normaliseAloneMs: ms(timings.normaliseAlone),
+  };
+}
+
 /** Bundle an entry as CDK would (esbuild, ESM, minified, AWS SDK external) into `outfile`. */
 function bundle(entry: string, outfile: string): void {
   execFileSync(
@@ -219,6 +286,17 @@ function coldStart() {
 }
 
 const { event, inputBytes } = mixedEvent(RECORDS, EVENTS_PER_RECORD);
+if (args.has('--breakdown')) {
+  console.log('CPU ms per batch, median of alternating rounds:');
+  console.log('mode     baseline  pipeline, free normaliser  pipeline  normalise alone');
+  for (const mode of MODES) {
+    const b = await breakdown(event, mode);
+    console.log(
+      `${mode.padEnd(8)} ${String(b.baselineMs).padStart(8)}  ${`${b.freeNormaliseMs} (${(b.freeNormaliseMs / b.baselineMs).toFixed(2)}×)`.padStart(25)}  ${`${b.handlerMs} (${(b.handlerMs / b.baselineMs).toFixed(2)}×)`.padStart(8)}  ${String(b.normaliseAloneMs).padStart(15)}`,
+    );
+  }
+  process.exit(0);
+}
 const timedModes = MODES.filter((mode) => mode === 'full' || !args.has('--full-only'));
 await warmUp(event, timedModes);
 const modes = [];
