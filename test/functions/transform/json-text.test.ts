@@ -102,6 +102,29 @@ describe('decodeJsonText', () => {
       expect(decoded.envelope.logGroup).toBe('éé');
   });
 
+  it('a quoted event time is read from its widened text too (non-ASCII whitespace around the digits)', () => {
+    // Number() trims Unicode whitespace: read from the Latin-1 text, "\u00a0" would be two other characters.
+    for (const pad of ['\u00a0', '\u2028', '\ufeff', '\u3000']) {
+      const record = JSON.stringify({
+        messageType: 'DATA_MESSAGE',
+        logGroup: 'é',
+        logEvents: [{ id: '1', timestamp: `${pad}1700000000000${pad}`, message: '{}' }],
+      });
+      expect(decodeJsonText(Buffer.from(record, 'utf8')).widen).toBeDefined();
+      expect(decodeLogsRecord(gz(record), MAX)).toEqual({
+        shape: 'cloudwatch',
+        envelope: plainEnvelope(record),
+      });
+    }
+  });
+
+  it('an unknown messageType is quoted by characters, not by Latin-1 bytes', () => {
+    const messageType = 'ü'.repeat(40);
+    const record = JSON.stringify({ messageType, logEvents: [] });
+    expect(decodeJsonText(Buffer.from(record, 'utf8')).widen).toBeDefined();
+    expect(() => decodeLogsRecord(gz(record), MAX)).toThrow(`messageType "${messageType}"`);
+  });
+
   it('ASCII text is copied as is (escapes of any character are then exact)', () => {
     const record = '{"a":"\\u00e9\\ud83d\\ude00<"}';
     const json = decodeJsonText(Buffer.from(record, 'latin1'));
