@@ -196,3 +196,71 @@ describe('records that are not envelopes, with text beyond ASCII', () => {
     expect(decodeLogsRecord(gz(`${lines.join('\r\n')}\r\n\r\n`), MAX)).toEqual(many);
   });
 });
+
+describe('NDJSON records read line by line, exactly as each line decoded as UTF-8', () => {
+  const lineArb = fc.oneof(
+    fc
+      .record({ requestId: text, body: text, escapeEvery: fc.integer({ min: 0, max: 3 }) })
+      .map(({ requestId, body, escapeEvery }) =>
+        jsonWithEscapes(
+          { schemaType: 'ModelInvocationLog', requestId, input: { inputBodyJson: { body } } },
+          escapeEvery,
+        ),
+      ),
+    fc.record({ note: text }).map(({ note }) => JSON.stringify({ record_schema_version: '1', note })),
+    fc
+      .record({ logGroup: text, message: text, escapeEvery: fc.integer({ min: 0, max: 3 }) })
+      .map(({ logGroup, message, escapeEvery }) =>
+        jsonWithEscapes(
+          {
+            messageType: 'DATA_MESSAGE',
+            logGroup,
+            logEvents: [{ id: '1', timestamp: 1_700_000_000_000, message }],
+          },
+          escapeEvery,
+        ),
+      ),
+    // Lines that are none of these: text with line and paragraph separators, a BOM, a lone CR inside.
+    fc
+      .array(fc.constantFrom('é', '\u2028', '\u2029', '\ufeff', '\u0085', '\r', ' ', 'x', '{', '😀'), {
+        maxLength: 8,
+      })
+      .map((chars) => chars.join('')),
+  );
+  const recordArb = fc.record({
+    lines: fc.array(lineArb, { minLength: 2, maxLength: 5 }),
+    separator: fc.constantFrom('\n', '\r\n', '\n\n', '\r\n \r\n'),
+    bom: fc.boolean(),
+  });
+
+  it('every line keeps the text and values of its plain UTF-8 decode, whatever it is', () => {
+    fc.assert(
+      fc.property(recordArb, ({ lines, separator, bom }) => {
+        const record = `${bom ? '\ufeff' : ''}${lines.join(separator)}`;
+        let decoded: ReturnType<typeof decodeLogsRecord>;
+        try {
+          decoded = decodeLogsRecord(gz(record), MAX);
+        } catch {
+          return; // no line of a known shape: the record fails whole, whatever the decoding
+        }
+        // The plain way: the whole record as UTF-8, split at \n, a CR before it dropped, blank lines skipped.
+        const plain = record
+          .split('\n')
+          .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+          .filter((line) => line.trim() !== '');
+        expect(decoded.shape).toBe('ndjson');
+        if (decoded.shape !== 'ndjson') return;
+        expect(decoded.lines).toHaveLength(plain.length);
+        decoded.lines.forEach((line, i) => {
+          const source = plain[i] ?? '';
+          if (line.kind === 'invocation') expect(line.log).toEqual(JSON.parse(source));
+          else if (line.kind === 'row')
+            expect(line).toEqual({ kind: 'row', text: source.trim(), row: JSON.parse(source) });
+          else if (line.kind === 'envelope') expect(line.envelope).toEqual(plainEnvelope(source));
+          else expect(line.text).toBe(source);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
