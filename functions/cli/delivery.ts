@@ -371,7 +371,9 @@ function report(summary: RunSummary, setup: Setup, io: CliIo): void {
   if (setup.rejects.count > 0)
     io.stderr(`${setup.rejects.count} rejected rows and inputs written to ${setup.rejects.path}\n`);
   if ((setup.api?.retries ?? 0) > 0)
-    io.stderr(`${setup.api?.retries} OpenObserve requests were retried (429, 5xx or network errors)\n`);
+    io.stderr(
+      `${setup.api?.retries} OpenObserve requests were retried (429, 5xx, network errors or partial search answers)\n`,
+    );
   if (summary.aborted !== undefined) {
     io.stderr(`stopped: ${summary.aborted}\n`);
     // Only a checkpoint that was written can be resumed from; a dry run or a failed listing writes none.

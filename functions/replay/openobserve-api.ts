@@ -43,6 +43,11 @@ export type BulkOutcome =
 export interface SearchPage {
   readonly hits: readonly Record<string, unknown>[];
   readonly total: number | undefined;
+  /**
+   * Set when the answer says `is_partial: true` (contract §10): the hits are real, but rows may be missing.
+   * Its text is the answer's `function_error`, or `is_partial` when there is none.
+   */
+  readonly partial: string | undefined;
 }
 
 const RETRYABLE = (status: number) => status === 429 || status === 408 || status >= 500;
@@ -132,7 +137,7 @@ export class OpenObserveApi {
       'search',
     );
     if (status !== 200) {
-      if (MISSING_STREAM.test(text)) return { hits: [], total: 0 };
+      if (MISSING_STREAM.test(text)) return { hits: [], total: 0, partial: undefined };
       throw new OpenObserveUnavailable(`search failed: HTTP ${status}: ${oneLine(text)}`);
     }
     let parsed: unknown;
@@ -141,8 +146,9 @@ export class OpenObserveApi {
     } catch {
       throw new OpenObserveUnavailable('search answered HTTP 200 with a body that is not JSON');
     }
-    const hits = (parsed as { hits?: unknown } | null)?.hits;
-    const total = (parsed as { total?: unknown } | null)?.total;
+    const answer = parsed as { hits?: unknown; total?: unknown; is_partial?: unknown } | null;
+    const hits = answer?.hits;
+    const total = answer?.total;
     // An answer without hits is not "no rows": it is not a search answer (a proxy, another server).
     if (!Array.isArray(hits))
       throw new OpenObserveUnavailable(
@@ -151,6 +157,7 @@ export class OpenObserveApi {
     return {
       hits: hits as Record<string, unknown>[],
       total: typeof total === 'number' ? total : undefined,
+      partial: answer?.is_partial === true ? partialReason(parsed) : undefined,
     };
   }
 
@@ -272,6 +279,13 @@ function notSent(error: Error): boolean {
 function networkReason(error: Error): string {
   if (error.name === 'TimeoutError') return 'no answer in time';
   return causeCode(error) ?? error.message.split('\n')[0] ?? 'failed';
+}
+
+/** `function_error` is a string on older servers and a list of strings on newer ones. */
+function partialReason(answer: unknown): string {
+  const error = (answer as { function_error?: unknown }).function_error;
+  const text = Array.isArray(error) ? error.filter((part) => typeof part === 'string').join('; ') : error;
+  return typeof text === 'string' && text.trim() !== '' ? `is_partial: ${oneLine(text)}` : 'is_partial';
 }
 
 function oneLine(text: string): string {

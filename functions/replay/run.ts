@@ -1,6 +1,7 @@
 import { UsageError } from '../cli/io.ts';
 import { type RestampPlan, restampRow } from '../cli/restamp.ts';
 import type { Checkpoint } from './checkpoint.ts';
+import type { Probe } from './dedupe-windows.ts';
 import { DestinationUnavailable } from './destination-unavailable.ts';
 import type { RowResult } from './openobserve-api.ts';
 import type { Progress } from './progress.ts';
@@ -33,13 +34,11 @@ export interface Sink {
   ): Promise<RowResult[]>;
 }
 
-/** Which of these request ids OpenObserve already holds in the time range (µs). */
-export type PresentIds = (
-  target: Target,
-  ids: readonly string[],
-  startUs: number,
-  endUs: number,
-) => Promise<ReadonlySet<string>>;
+/**
+ * Which of these keys OpenObserve already holds, each looked up around its probes' times (see
+ * dedupe-windows.ts). Throws when the answer cannot be trusted (the run stops, resumable).
+ */
+export type PresentIds = (target: Target, probes: readonly Probe[]) => Promise<ReadonlySet<string>>;
 
 export interface RunOptions {
   readonly range: TimeRange;
@@ -128,7 +127,6 @@ const FUTURE_WINDOW_MS = 24 * HOUR_MS;
 const WINDOW_MARGIN_MS = 5 * 60_000;
 /** Rows sent this run, remembered so a duplicate later in the input is not sent twice (bounded). */
 const SEEN_CAPACITY = 500_000;
-const DEDUPE_QUERY_IDS = 500;
 
 interface Pending {
   readonly key: string;
@@ -222,24 +220,16 @@ export async function runUnits(source: UnitSource, options: RunOptions): Promise
   }
 
   async function withoutPresent(unit: Unit, target: Target, entries: Pending[]): Promise<Pending[]> {
-    const keyed = entries.filter((entry) => !entry.key.startsWith('#'));
-    const present = new Set<string>();
-    for (let i = 0; i < keyed.length; i += DEDUPE_QUERY_IDS) {
-      const chunk = keyed.slice(i, i + DEDUPE_QUERY_IDS);
-      let start = Number.POSITIVE_INFINITY;
-      let end = 0;
-      for (const entry of chunk) {
-        start = Math.min(start, entry.originalUs, entry.timestampUs);
-        end = Math.max(end, entry.originalUs, entry.timestampUs);
-      }
-      const found = await (options.presentIds as PresentIds)(
-        target,
-        chunk.map((entry) => entry.key),
-        start - 1_000_000,
-        end + 1_000_000,
-      );
-      for (const id of found) present.add(id);
+    // A restamped row may be there at its original time (the live pipeline, a run without --restamp) or at
+    // the time this run gives it (a --restamp run just before): both are looked up, each in its own window.
+    const probes: Probe[] = [];
+    for (const entry of entries) {
+      if (entry.key.startsWith('#')) continue;
+      probes.push({ key: entry.key, timeUs: entry.originalUs });
+      if (entry.timestampUs !== entry.originalUs) probes.push({ key: entry.key, timeUs: entry.timestampUs });
     }
+    const present =
+      probes.length === 0 ? new Set<string>() : await (options.presentIds as PresentIds)(target, probes);
     if (present.size === 0) return entries;
     const already: string[] = [];
     const rest = entries.filter((entry) => {

@@ -7,12 +7,14 @@ import {
   reingestRecords,
 } from '../transform/firehose/reingest.ts';
 import { awsConfigError, ensureAwsConfig } from './aws-setup.ts';
+import { type Probe, type SearchWindow, searchWindows } from './dedupe-windows.ts';
 import { DestinationUnavailable } from './destination-unavailable.ts';
 import {
   isPlainIdentifier,
   type OpenObserveApi,
   OpenObserveUnavailable,
   type RowResult,
+  type SearchPage,
   sqlString,
 } from './openobserve-api.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -94,26 +96,20 @@ async function alreadyThere(
   rowsJson: readonly string[],
 ): Promise<Set<number>> {
   const byKey = new Map<string, number>();
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
+  const probes: Probe[] = [];
   for (const index of pending) {
     const row = JSON.parse(rowsJson[index] as string) as Record<string, unknown>;
     const key = rowKey(target, row, 0);
     if (key.startsWith('#')) continue;
     byKey.set(key, index);
-    const timestamp = Number(row['_timestamp']);
-    start = Math.min(start, timestamp);
-    end = Math.max(end, timestamp);
+    // The time it was just sent with: where OpenObserve put it, if it did.
+    probes.push({ key, timeUs: Number(row['_timestamp']) });
   }
   const there = new Set<number>();
-  if (byKey.size === 0) return there;
-  const keys = [...byKey.keys()];
-  for (let i = 0; i < keys.length; i += 500) {
-    const found = await presentIds(target, keys.slice(i, i + 500), start - 1_000_000, end + 1_000_000);
-    for (const key of found) {
-      const index = byKey.get(key);
-      if (index !== undefined) there.add(index);
-    }
+  if (probes.length === 0) return there;
+  for (const key of await presentIds(target, probes)) {
+    const index = byKey.get(key);
+    if (index !== undefined) there.add(index);
   }
   return there;
 }
@@ -253,32 +249,71 @@ function packRecords(lines: readonly { line: string; maxRecordBytes: number }[])
 }
 
 /**
- * Dedupe: which of these keys the target stream already holds in the time range. Invocation rows by
- * `aws_request_id`; metric rows by stream, metric, dimensions and time (they have no request id).
+ * Dedupe: which of these keys the target stream already holds, one search per window of at most an hour
+ * (dedupe-windows.ts). Invocation rows by `aws_request_id`; metric rows by stream, metric, dimensions and time
+ * (they have no request id).
  */
 export function openObservePresentIds(api: OpenObserveApi, streams: StreamNames): PresentIds {
-  return async (target, keys, startUs, endUs) => {
+  return async (target, probes) => {
     const stream = streams[target];
     const found = new Set<string>();
-    if (keys.length === 0 || !isPlainIdentifier(stream)) return found;
-    if (target === 'metrics') {
-      const names = new Set(keys.map((key) => key.split('|')[3] ?? ''));
-      const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')})`;
-      for (let from = 0; ; from += METRIC_PAGE) {
-        const page = await api.search(sql, startUs, endUs, from, METRIC_PAGE);
-        for (const hit of page.hits) found.add(metricKey(hit));
-        if (page.hits.length < METRIC_PAGE) break;
-      }
-      return found;
-    }
-    const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${keys.map(sqlString).join(',')}) GROUP BY aws_request_id`;
-    const page = await api.search(sql, startUs, endUs, 0, keys.length);
-    for (const hit of page.hits) {
-      const id = hit['aws_request_id'];
-      if (typeof id === 'string') found.add(id);
+    if (probes.length === 0 || !isPlainIdentifier(stream)) return found;
+    for (const window of searchWindows(probes)) {
+      const keys =
+        target === 'metrics'
+          ? await metricKeysIn(api, stream, window)
+          : await requestIdsIn(api, stream, window);
+      for (const key of keys) found.add(key);
     }
     return found;
   };
+}
+
+async function requestIdsIn(api: OpenObserveApi, stream: string, window: SearchWindow): Promise<string[]> {
+  const sql = `SELECT aws_request_id, count(*) AS n FROM "${stream}" WHERE aws_request_id IN (${window.keys.map(sqlString).join(',')}) GROUP BY aws_request_id`;
+  const page = await wholeAnswer(api, sql, window, 0, window.keys.length);
+  const ids: string[] = [];
+  for (const hit of page.hits) {
+    const id = hit['aws_request_id'];
+    if (typeof id === 'string') ids.push(id);
+  }
+  return ids;
+}
+
+async function metricKeysIn(api: OpenObserveApi, stream: string, window: SearchWindow): Promise<string[]> {
+  const names = new Set(window.keys.map((key) => key.split('|')[3] ?? ''));
+  const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')})`;
+  const keys: string[] = [];
+  for (let from = 0; ; from += METRIC_PAGE) {
+    const page = await wholeAnswer(api, sql, window, from, METRIC_PAGE);
+    for (const hit of page.hits) keys.push(metricKey(hit));
+    if (page.hits.length < METRIC_PAGE) return keys;
+  }
+}
+
+/**
+ * A search answered in full. An answer marked partial (`is_partial`: a querier or a range the server did not
+ * search) proves the rows it lists are there but not that the others are absent. Sending those could double
+ * them; counting them as present would lose them. So the search is asked again (with backoff), and if every
+ * answer stays partial the run stops as for an unavailable server: nothing of the batch is sent or marked
+ * done, and the same command resumes once OpenObserve answers in full (or `--no-dedupe` sends unchecked).
+ */
+async function wholeAnswer(
+  api: OpenObserveApi,
+  sql: string,
+  window: SearchWindow,
+  from: number,
+  size: number,
+): Promise<SearchPage> {
+  for (let attempt = 1; ; attempt++) {
+    const page = await api.search(sql, window.startUs, window.endUs, from, size);
+    if (page.partial === undefined) return page;
+    if (attempt >= api.attempts)
+      throw new OpenObserveUnavailable(
+        `OpenObserve at ${api.url} answered the dedupe search with partial data ${api.attempts} times (${page.partial}): it cannot confirm which rows of the batch it already holds, so the batch was not sent; run the same command again later, or pass --no-dedupe to send without checking`,
+      );
+    await api.pause(attempt);
+  }
 }
 
 const METRIC_PAGE = 1000;

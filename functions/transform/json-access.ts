@@ -54,13 +54,21 @@ export function pick(value: unknown, ...path: readonly string[]): unknown {
   return current;
 }
 
-/** Objects in an array, skipping anything else (stream arrays carry the odd "[DONE]" string). */
-export function objectsOf(value: unknown): JsonObject[] {
-  const array = asArray(value);
-  if (array === undefined) return [];
-  const out: JsonObject[] = [];
-  for (const item of array) {
-    const object = asObject(item);
+const NO_OBJECTS: readonly JsonObject[] = Object.freeze([]);
+
+/**
+ * Objects in an array, skipping anything else (stream arrays carry the odd "[DONE]" string). Read-only: an
+ * array that holds only objects (nearly every one) is returned as it is, so reading a body copies nothing.
+ */
+export function objectsOf(value: unknown): readonly JsonObject[] {
+  if (!Array.isArray(value)) return NO_OBJECTS;
+  const array: readonly unknown[] = value;
+  let index = 0;
+  while (index < array.length && asObject(array[index]) !== undefined) index++;
+  if (index === array.length) return array as readonly JsonObject[];
+  const out = array.slice(0, index) as JsonObject[];
+  for (; index < array.length; index++) {
+    const object = asObject(array[index]);
     if (object !== undefined) out.push(object);
   }
   return out;

@@ -169,9 +169,18 @@ export interface FakeOpenObserve {
   storeThenFail?: number;
   /** After this many successful `_bulk` requests, answer 503 forever (a server going down mid-run). */
   failAfterRequests?: number;
+  /**
+   * The stream's `max_query_range` in hours: a longer `_search` range is cut short by moving `start_time`
+   * forward, silently (openobserve-contract.md §10).
+   */
+  maxQueryRangeHours?: number;
+  /** The next N `_search` answers say `is_partial: true` (with a `function_error`), hits as found. */
+  partialSearches?: number;
   bulkRequests: number;
   bulkRowsReceived: string[];
   searchRequests: number;
+  /** Each `_search` as asked (µs), before any cut. */
+  readonly searches: { startUs: number; endUs: number }[];
   ids(stream?: string): string[];
 }
 
@@ -207,6 +216,7 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
     bulkRequests: 0,
     bulkRowsReceived: [],
     searchRequests: 0,
+    searches: [],
     ids(stream = 'bedrock_invocations') {
       return (this.streams.get(stream) ?? []).map((row) => String(row['aws_request_id']));
     },
@@ -245,6 +255,14 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
     http.post(`${O2_URL}/api/${org}/_search`, async ({ request }) => {
       state.searchRequests++;
       const body = (await request.json()) as { query: { sql: string; start_time: number; end_time: number } };
+      const { start_time: askedStart, end_time: endTime } = body.query;
+      state.searches.push({ startUs: askedStart, endUs: endTime });
+      const maxRangeUs =
+        state.maxQueryRangeHours === undefined ? undefined : state.maxQueryRangeHours * 3_600_000_000;
+      const startTime =
+        maxRangeUs !== undefined && endTime - askedStart > maxRangeUs ? endTime - maxRangeUs : askedStart;
+      const partial = (state.partialSearches ?? 0) > 0;
+      if (partial) state.partialSearches = (state.partialSearches ?? 0) - 1;
       const stream = /FROM "([^"]+)"/.exec(body.query.sql)?.[1] ?? '';
       const where = /WHERE (\w+) IN \((.*)\)/.exec(body.query.sql);
       const column = where?.[1] ?? 'aws_request_id';
@@ -260,7 +278,7 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
         );
       const hits = rows.filter((row) => {
         const ts = Number(row['_timestamp']);
-        return wanted.has(String(row[column])) && ts >= body.query.start_time && ts <= body.query.end_time;
+        return wanted.has(String(row[column])) && ts >= startTime && ts <= endTime;
       });
       return HttpResponse.json({
         took: 1,
@@ -269,6 +287,10 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
         from: 0,
         size: hits.length,
         scan_size: 0,
+        is_partial: partial,
+        ...(partial
+          ? { function_error: ['Please be aware that the response is based on partial data'] }
+          : {}),
       });
     }),
   );

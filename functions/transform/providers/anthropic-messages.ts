@@ -10,6 +10,7 @@ import {
   pick,
 } from '../json-access.ts';
 import {
+  flatParts,
   type Message,
   type MessagePart,
   mediaPart,
@@ -212,7 +213,7 @@ function messageOf(message: JsonObject, warnings: WarningCode[]): Message {
   const content = message['content'];
   const text = asString(content);
   if (text !== undefined) return { role, parts: [{ type: 'text', content: text }] };
-  return { role, parts: objectsOf(content).flatMap((block) => blockParts(block, warnings)) };
+  return { role, parts: flatParts(objectsOf(content), (block) => blockParts(block, warnings)) };
 }
 
 function blockParts(block: JsonObject, warnings: WarningCode[]): MessagePart[] {

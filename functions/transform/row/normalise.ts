@@ -15,7 +15,7 @@ import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './
 import { metadataFields } from './request-metadata.ts';
 import { isRowTimeMs, rowTimestamp } from './row-time.ts';
 import { FORWARDER_VERSION } from './version.ts';
-import { warningsJson } from './warnings.ts';
+import { addWarnings, warningsJson } from './warnings.ts';
 
 /**
  * One ModelInvocationLog → one invocation row (record-schema §2, §4). Envelope fields, model resolution,
@@ -144,15 +144,18 @@ function runProvider(
   }
 }
 
-// Invocations in one batch share few distinct timestamps (second precision): parse each once.
-let lastEventTime = '';
-let lastEventTimeMs = Number.NaN;
+// Invocations in one batch share few distinct timestamps (second precision), interleaved across log
+// streams: parse each once. Bounded: cleared when full, so hostile input cannot grow it.
+const eventTimes = new Map<string, number>();
+const MAX_EVENT_TIMES = 4096;
 function parseEventTime(eventTime: string): number {
-  if (eventTime !== lastEventTime) {
-    lastEventTime = eventTime;
-    lastEventTimeMs = Date.parse(eventTime);
+  let ms = eventTimes.get(eventTime);
+  if (ms === undefined) {
+    ms = Date.parse(eventTime);
+    if (eventTimes.size >= MAX_EVENT_TIMES) eventTimes.clear();
+    eventTimes.set(eventTime, ms);
   }
-  return lastEventTimeMs;
+  return ms;
 }
 
 /** §4.1: the invocation's own time; the log event's when it is missing or unparsable; never processing time. */
@@ -216,12 +219,12 @@ function readBodies(log: JsonObject, resolvedById: ResolvedModel, warnings: Warn
     outputBody: output?.['outputBodyJson'],
   };
   const choice = selectProvider(providerInput);
-  warnings.push(...choice.warnings);
+  addWarnings(warnings, choice.warnings);
   const { provider, fields } = runProvider(choice.provider, providerInput, warnings);
-  if (fields.warnings !== undefined) warnings.push(...fields.warnings);
+  if (fields.warnings !== undefined) addWarnings(warnings, fields.warnings);
   const additions = bedrockAdditions(providerInput.outputBody);
   const resolved = refineWithBodyModel(resolvedById, fields.bodyModel);
-  warnings.push(...resolved.warnings);
+  addWarnings(warnings, resolved.warnings);
   return {
     input,
     output,
@@ -318,7 +321,7 @@ function buildRow(log: JsonObject, meta: LogEventMeta, ctx: RowContext): Invocat
   const metadata = metadataFields(log['requestMetadata'], ctx.config, ctx.policy.redact);
 
   const price = ctx.price(priceRequestOf(bodies, usage, region, timestampMs));
-  warnings.push(...price.warnings);
+  addWarnings(warnings, price.warnings);
 
   const content = contentFields(
     { system: fields.system, input: fields.input, output: fields.output },

@@ -198,7 +198,9 @@ describe('replay --via direct', () => {
     expect(result.stdout).toMatch(/^objects read\s+3$/m);
     expect(result.stdout).toMatch(/^rows transformed\s+9$/m);
     expect(result.stdout).toMatch(/^accepted\s+9$/m);
-    expect(result.stderr).toContain('3 OpenObserve requests were retried (429, 5xx or network errors)');
+    expect(result.stderr).toContain(
+      '3 OpenObserve requests were retried (429, 5xx, network errors or partial search answers)',
+    );
     expect(new Set(o2.bulkRowsReceived).size).toBe(o2.bulkRowsReceived.length);
   });
 

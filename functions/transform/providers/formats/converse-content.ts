@@ -1,5 +1,6 @@
 import { asArray, asObject, asString, type JsonObject, objectsOf, pick } from '../../json-access.ts';
 import {
+  flatParts,
   type Message,
   type MessagePart,
   mediaPart,
@@ -20,7 +21,7 @@ const MEDIA_KINDS = ['image', 'video', 'document', 'audio'] as const;
 export function systemParts(system: unknown): MessagePart[] | undefined {
   const text = asString(system);
   if (text !== undefined) return text === '' ? undefined : [{ type: 'text', content: text }];
-  const parts = objectsOf(system).flatMap(contentBlockParts);
+  const parts = flatParts(objectsOf(system), contentBlockParts);
   return parts.length === 0 ? undefined : parts;
 }
 
@@ -35,7 +36,7 @@ export function messageOf(message: JsonObject, defaultRole: string): Message {
   const content = message['content'];
   const text = asString(content);
   if (text !== undefined) return { role, parts: [{ type: 'text', content: text }] };
-  return { role, parts: objectsOf(content).flatMap(contentBlockParts) };
+  return { role, parts: flatParts(objectsOf(content), contentBlockParts) };
 }
 
 /** One content block → parts; cache points and unknown blocks carry no content. */
