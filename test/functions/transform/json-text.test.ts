@@ -135,6 +135,21 @@ describe('decodeJsonText', () => {
   it('fails invalid UTF-8 as before, on every path', () => {
     expect(() => decodeJsonText(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow(/not valid UTF-8/);
     expect(() => decodeUtf8(Buffer.from([0x7b, 0xc3]))).toThrow(/not valid UTF-8/);
+    // Overlong forms (of "/" and NUL), an encoded surrogate and a code point past U+10FFFF, inside a string.
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
+      const record = Buffer.concat([
+        Buffer.from('{"messageType":"DATA_MESSAGE","logGroup":"'),
+        Buffer.from(bad),
+        Buffer.from('"}'),
+      ]);
+      expect(() => decodeJsonText(record)).toThrow(/not valid UTF-8/);
+      expect(() => decodeLogsRecord(gzipSync(record).toString('base64'), MAX)).toThrow(/not valid UTF-8/);
+    }
   });
 
   it('decodeUtf8 gives the UTF-8 text for ASCII and non-ASCII alike', () => {
