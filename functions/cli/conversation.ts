@@ -27,6 +27,9 @@ Options:
   --url URL, --org ORG   override OPENOBSERVE_URL, OPENOBSERVE_ORG
   --json           the turns and the transcript as one JSON object
   -h, --help       show this help
+
+Exit codes: 0 the turns were read, 1 OpenObserve could not be read or answered for less than the range
+(turns may be missing; a stream's max_query_range shortens searches), 2 usage.
 `;
 
 const PAGE = 500;
@@ -90,9 +93,11 @@ export async function runConversation(
   const startUs = (range.fromMs ?? nowMs - 7 * 86_400_000) * 1000;
   const endUs = (range.toMs ?? nowMs) * 1000;
   const rows: Record<string, unknown>[] = [];
+  let incomplete: string | undefined;
   try {
     for (let from = 0; rows.length < limit; from += PAGE) {
       const page = await api.search(sql, startUs, endUs, from, Math.min(PAGE, limit - rows.length));
+      incomplete ??= page.partial ?? page.notice;
       rows.push(...page.hits);
       if (page.hits.length < PAGE) break;
     }
@@ -112,7 +117,12 @@ export async function runConversation(
   if (values.json)
     io.stdout(`${JSON.stringify({ key: column, id, turns: turns.map(turnJson), transcript })}\n`);
   else io.stdout(render(column, id, turns, transcript));
-  return EXIT_OK;
+  if (incomplete === undefined) return EXIT_OK;
+  // A stream's max_query_range shortens a search silently but for this text: say the turns may be fewer.
+  io.stderr(
+    `warning: OpenObserve answered for less than the range asked (${incomplete}); turns may be missing: narrow --from/--to\n`,
+  );
+  return EXIT_INCOMPLETE;
 }
 
 /** `gen_ai_conversation_id`, a full column name, or a bare metadata key → the column to filter on. */

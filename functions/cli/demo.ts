@@ -9,6 +9,7 @@ import { processMetricsEvent } from '../transform/metrics/process-metrics.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
 import type { Telemetry } from '../transform/telemetry/summary.ts';
 import { parseCommandArgs } from './args.ts';
+import { metricStreamLines } from './demo-metric-stream.ts';
 import { loadCliConfig, writableDirectory } from './files.ts';
 import {
   controlMessage,
@@ -27,13 +28,19 @@ export const DEMO_HELP = `Usage: bedrock-o2 demo [--input DIR] [--out DIR] [--js
 
 Runs the real transformation handler over bundled sample Bedrock invocation logs (no AWS account needed):
 builds the Firehose event CloudWatch Logs would send, transforms it, decodes the output records, prints a
-summary per model and writes the rows as NDJSON to DIR/bedrock_invocations.ndjson. It also runs the metrics
-transformation over a bundled sample CloudWatch metric-stream event (AWS/Bedrock datapoints) and writes those
-rows to DIR/bedrock_metrics.ndjson, so the metric panels of the dashboards have data.
+summary per model and writes the rows as NDJSON to DIR/bedrock_invocations.ndjson.
+
+It also builds the AWS/Bedrock datapoints CloudWatch would have published for those same invocations (per
+account, region, ModelId and minute: Invocations, token counts, InvocationLatency with p50/p90/p99, client
+and server errors and throttles where the log's errorCode tells, and the ModelInvocationLogs delivery
+counts), runs them through the real metrics transformation as a metric stream would hand them to Firehose,
+and writes those rows to DIR/bedrock_metrics.ndjson. So the metric panels and the completeness check agree
+with the invocation rows: nothing shows as missing.
 
 The samples are old, and OpenObserve silently drops rows older than its ingest window (ZO_INGEST_ALLOWED_UPTO,
 default 5 h). The demo therefore moves _timestamp so the newest sample lands at "now" (the original time stays
-in aws_bedrock_event_time, and costs use the original time) and says so on stderr.
+in aws_bedrock_event_time, and costs use the original time) and says so on stderr; the metric datapoints are
+made from the moved times.
 
 When OPENOBSERVE_URL and credentials are set (OPENOBSERVE_USER + OPENOBSERVE_PASSWORD, or OPENOBSERVE_TOKEN;
 OPENOBSERVE_ORG defaults to "default"), the rows are also delivered with the Firehose HTTP endpoint protocol
@@ -59,10 +66,6 @@ Options:
 `;
 
 const BUNDLED_SAMPLES = fileURLToPath(new URL('../../test/fixtures/bedrock', import.meta.url));
-/** A metric-stream event's records (JSON output format): AWS/Bedrock datapoints for a few models. */
-export const BUNDLED_METRIC_STREAM = fileURLToPath(
-  new URL('../../test/fixtures/metric-stream/bedrock-metrics.ndjson', import.meta.url),
-);
 const DATAPOINTS_PER_METRIC_RECORD = 100;
 const EVENTS_PER_RECORD = 4;
 const ROWS_PER_DELIVERED_RECORD = 200;
@@ -135,8 +138,8 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const shift = shiftIntoWindow(rows, Date.now(), config.ingestWindowHours);
   io.stderr(`${shift.note}\n`);
 
-  const metrics = await bundledMetricRows(telemetry);
-  shiftIntoWindow(metrics.rows, Date.now(), config.ingestWindowHours);
+  // Made from the moved rows, so each datapoint falls in the minute of its invocations.
+  const metrics = metricRowsOfLines(metricStreamLines(rows), telemetry);
 
   const outFile = join(outDir, 'bedrock_invocations.ndjson');
   const metricsFile = join(outDir, 'bedrock_metrics.ndjson');
@@ -144,7 +147,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   await writeFile(metricsFile, metrics.rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
   io.stderr(`wrote ${rows.length} rows to ${relative(io.cwd, outFile) || outFile}\n`);
   io.stderr(
-    `wrote ${metrics.rows.length} metric rows to ${relative(io.cwd, metricsFile) || metricsFile} (timestamps moved to end now, like the invocation rows)\n`,
+    `wrote ${metrics.rows.length} metric rows to ${relative(io.cwd, metricsFile) || metricsFile} (what CloudWatch would have published for these invocations)\n`,
   );
 
   let delivered: { ok: boolean; message: string } | undefined;
@@ -195,14 +198,13 @@ function demoEvent(samples: readonly Sample[]): FirehoseTransformationEvent {
 }
 
 /**
- * The bundled metric-stream sample through the real metrics transformation, as Firehose would hand it over:
- * NDJSON datapoints, a hundred per record. Returns the decoded rows and how many records failed.
+ * Metric-stream lines (JSON output format) through the real metrics transformation, as Firehose would hand
+ * them over: NDJSON datapoints, a hundred per record. Returns the decoded rows and how many records failed.
  */
-export async function bundledMetricRows(
+export function metricRowsOfLines(
+  lines: readonly string[],
   telemetry: Telemetry,
-  file: string = BUNDLED_METRIC_STREAM,
-): Promise<{ rows: Record<string, unknown>[]; failed: number }> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+): { rows: Record<string, unknown>[]; failed: number } {
   const datas: string[] = [];
   for (let i = 0; i < lines.length; i += DATAPOINTS_PER_METRIC_RECORD) {
     const chunk = lines.slice(i, i + DATAPOINTS_PER_METRIC_RECORD).join('\n');

@@ -48,6 +48,11 @@ export interface SearchPage {
    * Its text is the answer's `function_error`, or `is_partial` when there is none.
    */
   readonly partial: string | undefined;
+  /**
+   * The answer's `function_error` text, partial or not: where a server says it changed the query (a stream's
+   * `max_query_range` moves `start_time` forward, contract §10), the hits may not cover the range asked for.
+   */
+  readonly notice: string | undefined;
 }
 
 const RETRYABLE = (status: number) => status === 429 || status === 408 || status >= 500;
@@ -137,7 +142,7 @@ export class OpenObserveApi {
       'search',
     );
     if (status !== 200) {
-      if (MISSING_STREAM.test(text)) return { hits: [], total: 0, partial: undefined };
+      if (MISSING_STREAM.test(text)) return { hits: [], total: 0, partial: undefined, notice: undefined };
       throw new OpenObserveUnavailable(`search failed: HTTP ${status}: ${oneLine(text)}`);
     }
     let parsed: unknown;
@@ -158,6 +163,7 @@ export class OpenObserveApi {
       hits: hits as Record<string, unknown>[],
       total: typeof total === 'number' ? total : undefined,
       partial: answer?.is_partial === true ? partialReason(parsed) : undefined,
+      notice: functionError(parsed),
     };
   }
 
@@ -282,10 +288,15 @@ function networkReason(error: Error): string {
 }
 
 /** `function_error` is a string on older servers and a list of strings on newer ones. */
-function partialReason(answer: unknown): string {
-  const error = (answer as { function_error?: unknown }).function_error;
+function functionError(answer: unknown): string | undefined {
+  const error = (answer as { function_error?: unknown } | null)?.function_error;
   const text = Array.isArray(error) ? error.filter((part) => typeof part === 'string').join('; ') : error;
-  return typeof text === 'string' && text.trim() !== '' ? `is_partial: ${oneLine(text)}` : 'is_partial';
+  return typeof text === 'string' && text.trim() !== '' ? oneLine(text) : undefined;
+}
+
+function partialReason(answer: unknown): string {
+  const text = functionError(answer);
+  return text === undefined ? 'is_partial' : `is_partial: ${text}`;
 }
 
 function oneLine(text: string): string {

@@ -1,4 +1,6 @@
-import { BUNDLED_METRIC_STREAM, bundledMetricRows } from '../../functions/cli/demo.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { metricRowsOfLines } from '../../functions/cli/demo.ts';
 import { dataMessage, firehoseEvent, recordData } from '../../functions/cli/firehose-event.ts';
 import { DASHBOARD_METADATA_FIELDS } from '../../functions/openobserve/assets.ts';
 import type { LocalStream } from '../../functions/openobserve/local-sql.ts';
@@ -10,8 +12,17 @@ import { allFixtures } from './fixtures.ts';
 import { rowsOfResponse } from './rows.ts';
 
 /**
+ * A generic metric-stream event's records (JSON output format): AWS/Bedrock datapoints of a few models for 20
+ * minutes, with throttles on one model and EstimatedTPMQuotaUsage, so every metric panel and alert has data.
+ * They do not describe the fixtures' invocations (the demo makes its own from its rows).
+ */
+export const GENERIC_METRIC_STREAM = fileURLToPath(
+  new URL('../fixtures/metric-stream/bedrock-metrics.ndjson', import.meta.url),
+);
+
+/**
  * Rows the real transformations produce: every ModelInvocationLog fixture through processLogsEvent (one log
- * event each, as CloudWatch Logs would send them), and the bundled metric-stream sample through
+ * event each, as CloudWatch Logs would send them), and the generic metric-stream sample through
  * processMetricsEvent. Computed once per test file.
  */
 let cached:
@@ -28,7 +39,10 @@ export function transformedRows() {
       normaliser: createNormaliser(TransformConfigSchema.parse({})),
       telemetry: silentTelemetry,
     });
-    const metrics = await bundledMetricRows(silentTelemetry, BUNDLED_METRIC_STREAM);
+    const lines = readFileSync(GENERIC_METRIC_STREAM, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    const metrics = metricRowsOfLines(lines, silentTelemetry);
     return { invocations: rowsOfResponse(response), metrics: metrics.rows };
   })();
   return cached;

@@ -70,6 +70,23 @@ describe('conversation', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
+  it('says so, and exits 1, when OpenObserve answered for less than the range (max_query_range)', async () => {
+    const shortened = JSON.parse(RECORDED) as Record<string, unknown>;
+    shortened['function_error'] = 'Query duration is modified due to query range restriction of 24 hours';
+    answerWith(JSON.stringify(shortened));
+    const result = await conversation(['conv-42']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('conversation conv-42 (gen_ai_conversation_id): 3 turns');
+    expect(result.stderr).toMatch(
+      /answered for less than the range asked \(Query duration is modified.*\); turns may be missing/,
+    );
+
+    answerWith(JSON.stringify({ ...JSON.parse(RECORDED), is_partial: true }));
+    const partial = await conversation(['conv-42']);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toContain('(is_partial)');
+  });
+
   it('--json gives the turns and the transcript', async () => {
     answerWith(RECORDED);
     const result = await conversation(['conv-42', '--json']);

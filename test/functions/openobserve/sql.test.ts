@@ -337,6 +337,30 @@ describe('completeness: CloudWatch Invocations vs invocation rows', () => {
     },
   );
 
+  it.each([
+    ['rows up to the last second of the newest metric minute', () => true, 0],
+    [
+      'rows only in the first seconds of that minute',
+      (m: number, i: number) => m < MINUTES - 1 || i === 0,
+      0,
+    ],
+    ['rows that stop four minutes before it', (m: number) => m < MINUTES - 4, 4],
+  ])('the Pipeline health lag panel reads whole minutes: %s → %d', async (_name, keep, minutes) => {
+    const dashboard = assets.dashboards.find((d) => d.title.includes('Pipeline health'));
+    const panel = panelsOf(dashboard?.body ?? {}).find((p) => p.title.startsWith('Log delivery lag'));
+    if (dashboard === undefined || panel === undefined) throw new Error('no lag panel');
+    const local = await openLocalSql(
+      localStreams({ invocations: invocationRows(keep), metrics: metricRows() }),
+    );
+    try {
+      const outcome = await runPanel(local, panel, defaultVariableValues(dashboard.body, new Map()));
+      if (!outcome.ok) throw new Error(outcome.error);
+      expect(outcome.result.rows).toEqual([{ y_axis_1: minutes }]);
+    } finally {
+      local.close();
+    }
+  });
+
   it('sets the look-back to window + lag', () => {
     const alert = alertNamed('Bedrock invocation logs incomplete', {
       ...DEFAULT_THRESHOLDS,
