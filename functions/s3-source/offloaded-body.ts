@@ -19,16 +19,18 @@ import { bedrockLogRegionPrefix } from './log-object.ts';
 
 export type BodySide = 'input' | 'output';
 
-/** An offloaded body that may be read: the log's own, under an allowed location. */
+/** An offloaded body that may be read: the log's own, for one side, under an allowed location. */
 export interface OffloadedObject {
   readonly bucket: string;
   readonly key: string;
   readonly requestId: string;
+  readonly side: BodySide;
 }
 
-/** A body read back, with the request it belongs to. */
+/** A body read back, with the request and the side it belongs to. */
 export interface ReadBody {
   readonly requestId: string;
+  readonly side: BodySide;
   readonly body: unknown;
 }
 
@@ -101,7 +103,7 @@ export function allowedDataObject(
     const prefix = bedrockLogRegionPrefix(location.prefix, location.accountId, location.region);
     if (!key.startsWith(prefix)) continue;
     const rest = DATA_KEY_REST.exec(key.slice(prefix.length));
-    if (rest !== null && rest[1] === requestId && rest[2] === side) return { bucket, key, requestId };
+    if (rest !== null && rest[1] === requestId && rest[2] === side) return { bucket, key, requestId, side };
   }
   return undefined;
 }
@@ -124,7 +126,10 @@ export function pathField(side: BodySide): string {
   return bodyKeys[side].path;
 }
 
-/** The body read for one side of a log, if its path was read and belongs to this log's request. */
+/**
+ * The body read for one side of a log, if its path was read for that side of this log's request: a log that
+ * names its input's path as its output's too must not get its request body as its response.
+ */
 function bodyFor(
   log: JsonObject,
   side: BodySide,
@@ -132,7 +137,9 @@ function bodyFor(
 ): ReadBody | undefined {
   const path = offloadedPath(log, side);
   const found = path === undefined ? undefined : bodies.get(path);
-  return found !== undefined && found.requestId === log['requestId'] ? found : undefined;
+  return found !== undefined && found.requestId === log['requestId'] && found.side === side
+    ? found
+    : undefined;
 }
 
 /**
@@ -309,7 +316,8 @@ export async function readOffloadedBodies(
       else if (policy.budget.used >= policy.budget.max) failures.set(path, 'batch_budget');
       else {
         try {
-          bodies.set(path, { requestId: object.requestId, body: await readBody(object, policy, signal) });
+          const body = await readBody(object, policy, signal);
+          bodies.set(path, { requestId: object.requestId, side: object.side, body });
         } catch (error) {
           failures.set(path, classify(error));
         }

@@ -35,7 +35,7 @@ export function toEnvelope(value: unknown, widen: (parsed: string) => string = s
     throw new TransformError(
       'decode',
       typeof messageType === 'string'
-        ? `unknown CloudWatch Logs messageType "${widen(messageType.slice(0, 64))}"`
+        ? `unknown CloudWatch Logs messageType "${widen(messageType).slice(0, 64)}"`
         : 'record is not a CloudWatch Logs envelope (no messageType)',
     );
   }
@@ -65,7 +65,9 @@ function toLogEvent(value: unknown, index: number, widen: (parsed: string) => st
   const message = event['message'];
   if (typeof message !== 'string')
     throw new TransformError('decode', `logEvents[${index}].message: expected a string`);
-  const timestamp = asNumber(event['timestamp']);
+  // A quoted time is read from its widened text: Number() trims Unicode whitespace such as U+00A0.
+  const rawTimestamp = event['timestamp'];
+  const timestamp = asNumber(typeof rawTimestamp === 'string' ? widen(rawTimestamp) : rawTimestamp);
   // CloudWatch Logs takes no event from beyond two hours ahead: a time a row cannot carry is no envelope's.
   if (!isRowTimeMs(timestamp)) {
     throw new TransformError('decode', `logEvents[${index}].timestamp: expected epoch milliseconds`);

@@ -129,10 +129,11 @@ function plan(
     for (const { log, source } of logsWithPaths(decoded)) {
       for (const side of ['input', 'output'] as const) {
         const path = offloadedPath(log, side);
-        if (path === undefined || wanted.has(path)) continue;
+        if (path === undefined) continue;
+        // Checked for every log that names it: a path already wanted for another log or side is not this one's.
         const object = allowedDataObject(path, side, asString(log['requestId']), source, locations);
         if (object === undefined) notAllowed++;
-        else wanted.set(path, object);
+        else if (!wanted.has(path)) wanted.set(path, object);
       }
     }
   }

@@ -33,6 +33,7 @@ const objectOf = (requestId: string, side: 'input' | 'output'): OffloadedObject 
   bucket: BUCKET,
   key: keyOf(requestId, side),
   requestId,
+  side,
 });
 
 /** The wanted map a caller builds: path → object. */
@@ -95,9 +96,14 @@ describe('readOffloadedBodies', () => {
     expect(result.failures).toEqual(new Map());
     expect(result.bodies.get(pathOf('r1', 'input'))).toEqual({
       requestId: 'r1',
+      side: 'input',
       body: { messages: [{ role: 'user', content: 'x' }] },
     });
-    expect(result.bodies.get(pathOf('r1', 'output'))).toEqual({ requestId: 'r1', body: chunks });
+    expect(result.bodies.get(pathOf('r1', 'output'))).toEqual({
+      requestId: 'r1',
+      side: 'output',
+      body: chunks,
+    });
     // The plain bytes of both bodies stay counted: they are what the caller now holds.
     const plainBytes =
       JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }).length + JSON.stringify(chunks).length;
@@ -336,7 +342,7 @@ describe('withReadBodies', () => {
     const before = structuredClone(log);
     const filled = withReadBodies(
       log,
-      new Map([[pathOf('r1', 'input'), { requestId: 'r1', body: { messages: [] } }]]),
+      new Map([[pathOf('r1', 'input'), { requestId: 'r1', side: 'input' as const, body: { messages: [] } }]]),
     );
     expect(filled).toEqual({
       log: {
@@ -348,8 +354,21 @@ describe('withReadBodies', () => {
     expect(log).toEqual(before);
   });
 
+  it('a body read for one side is not put into the other, even when the log names its path there', () => {
+    const bodies = new Map([
+      [pathOf('r1', 'input'), { requestId: 'r1', side: 'input' as const, body: { messages: [] } }],
+    ]);
+    const both = { ...log, output: { outputBodyS3Path: pathOf('r1', 'input') } };
+    expect(withReadBodies(both, bodies)).toEqual({
+      log: { ...both, input: { ...log.input, inputBodyJson: { messages: [] } } },
+      hydrated: { input: true, output: false },
+    });
+  });
+
   it('a body read for another request is not put into this log, even at the same path', () => {
-    const bodies = new Map([[pathOf('r1', 'input'), { requestId: 'r1', body: { messages: [] } }]]);
+    const bodies = new Map([
+      [pathOf('r1', 'input'), { requestId: 'r1', side: 'input' as const, body: { messages: [] } }],
+    ]);
     expect(withReadBodies({ ...log, requestId: 'r2' }, bodies)).toBeUndefined();
     expect(withReadBodies(log, new Map())).toBeUndefined();
   });

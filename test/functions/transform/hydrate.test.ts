@@ -252,6 +252,23 @@ describe('hydrateLargeBodies: offloaded bodies read back into the row', () => {
     expect(reports[0]?.notHydrated).toEqual({ s3_error: 1 });
   });
 
+  it('a log naming its input body as its output too gets it on the input side only (a body is one side’s)', async () => {
+    const objects = new Map<string, Buffer>();
+    fakeS3(objects);
+    const log = offload(inlineFixtures[0]?.log ?? {}, BUCKET, 'team/', objects);
+    const input = log['input'] as Record<string, unknown>;
+    log['output'] = { outputBodyS3Path: input['inputBodyS3Path'] };
+    const reports: HydrationReport[] = [];
+    const { response, rows } = await run([s3Record([log])], hydrator({ reports }));
+
+    expect(response.records[0]?.result).toBe('Ok');
+    expect(rows[0]).toMatchObject({ aws_bedrock_input_hydrated: true });
+    expect(rows[0]?.['aws_bedrock_output_hydrated']).toBeUndefined();
+    expect(rows[0]?.['gen_ai_output_messages']).toBeUndefined();
+    expect(rows[0]?.['normaliser_warnings']).toContain('body_offloaded');
+    expect(reports[0]).toMatchObject({ requested: 2, hydrated: 1, notHydrated: { not_allowed: 1 } });
+  });
+
   it('a slow S3 is abandoned at the time budget: rows without hydration, the batch answered in time', async () => {
     const objects = new Map<string, Buffer>();
     const log = offload(inlineFixtures[0]?.log ?? {}, BUCKET, 'team/', objects);
@@ -422,6 +439,7 @@ describe('hydration bounds and paths', () => {
       bucket: BUCKET,
       key: dataKey('team/', id, 'output'),
       requestId: id,
+      side: 'output',
     });
     expect(allowedDataObject(path, 'input', id, 's3', LOCATIONS)).toBeUndefined();
     expect(allowedDataObject(path, 'output', id, 'cloudwatch_logs', LOCATIONS)).toBeUndefined();

@@ -102,6 +102,29 @@ describe('decodeJsonText', () => {
       expect(decoded.envelope.logGroup).toBe('éé');
   });
 
+  it('a quoted event time is read from its widened text too (non-ASCII whitespace around the digits)', () => {
+    // Number() trims Unicode whitespace: read from the Latin-1 text, "\u00a0" would be two other characters.
+    for (const pad of ['\u00a0', '\u2028', '\ufeff', '\u3000']) {
+      const record = JSON.stringify({
+        messageType: 'DATA_MESSAGE',
+        logGroup: 'é',
+        logEvents: [{ id: '1', timestamp: `${pad}1700000000000${pad}`, message: '{}' }],
+      });
+      expect(decodeJsonText(Buffer.from(record, 'utf8')).widen).toBeDefined();
+      expect(decodeLogsRecord(gz(record), MAX)).toEqual({
+        shape: 'cloudwatch',
+        envelope: plainEnvelope(record),
+      });
+    }
+  });
+
+  it('an unknown messageType is quoted by characters, not by Latin-1 bytes', () => {
+    const messageType = 'ü'.repeat(40);
+    const record = JSON.stringify({ messageType, logEvents: [] });
+    expect(decodeJsonText(Buffer.from(record, 'utf8')).widen).toBeDefined();
+    expect(() => decodeLogsRecord(gz(record), MAX)).toThrow(`messageType "${messageType}"`);
+  });
+
   it('ASCII text is copied as is (escapes of any character are then exact)', () => {
     const record = '{"a":"\\u00e9\\ud83d\\ude00<"}';
     const json = decodeJsonText(Buffer.from(record, 'latin1'));
@@ -112,6 +135,21 @@ describe('decodeJsonText', () => {
   it('fails invalid UTF-8 as before, on every path', () => {
     expect(() => decodeJsonText(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow(/not valid UTF-8/);
     expect(() => decodeUtf8(Buffer.from([0x7b, 0xc3]))).toThrow(/not valid UTF-8/);
+    // Overlong forms (of "/" and NUL), an encoded surrogate and a code point past U+10FFFF, inside a string.
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
+      const record = Buffer.concat([
+        Buffer.from('{"messageType":"DATA_MESSAGE","logGroup":"'),
+        Buffer.from(bad),
+        Buffer.from('"}'),
+      ]);
+      expect(() => decodeJsonText(record)).toThrow(/not valid UTF-8/);
+      expect(() => decodeLogsRecord(gzipSync(record).toString('base64'), MAX)).toThrow(/not valid UTF-8/);
+    }
   });
 
   it('decodeUtf8 gives the UTF-8 text for ASCII and non-ASCII alike', () => {
@@ -171,5 +209,74 @@ describe('records that are not envelopes, with text beyond ASCII', () => {
     });
     // CRLF line ends and blank lines read the same, whatever the lines' characters.
     expect(decodeLogsRecord(gz(`${lines.join('\r\n')}\r\n\r\n`), MAX)).toEqual(many);
+  });
+});
+
+describe('NDJSON records read line by line, exactly as each line decoded as UTF-8', () => {
+  const lineArb = fc.oneof(
+    fc
+      .record({ requestId: text, body: text, escapeEvery: fc.integer({ min: 0, max: 3 }) })
+      .map(({ requestId, body, escapeEvery }) =>
+        jsonWithEscapes(
+          { schemaType: 'ModelInvocationLog', requestId, input: { inputBodyJson: { body } } },
+          escapeEvery,
+        ),
+      ),
+    fc.record({ note: text }).map(({ note }) => JSON.stringify({ record_schema_version: '1', note })),
+    fc
+      .record({ logGroup: text, message: text, escapeEvery: fc.integer({ min: 0, max: 3 }) })
+      .map(({ logGroup, message, escapeEvery }) =>
+        jsonWithEscapes(
+          {
+            messageType: 'DATA_MESSAGE',
+            logGroup,
+            logEvents: [{ id: '1', timestamp: 1_700_000_000_000, message }],
+          },
+          escapeEvery,
+        ),
+      ),
+    // Lines that are none of these: text with line and paragraph separators, a BOM, a lone CR inside.
+    fc
+      .array(fc.constantFrom('é', '\u2028', '\u2029', '\ufeff', '\u0085', '\r', ' ', 'x', '{', '😀'), {
+        maxLength: 8,
+      })
+      .map((chars) => chars.join('')),
+  );
+  const recordArb = fc.record({
+    lines: fc.array(lineArb, { minLength: 2, maxLength: 5 }),
+    separator: fc.constantFrom('\n', '\r\n', '\n\n', '\r\n \r\n'),
+    bom: fc.boolean(),
+  });
+
+  it('every line keeps the text and values of its plain UTF-8 decode, whatever it is', () => {
+    fc.assert(
+      fc.property(recordArb, ({ lines, separator, bom }) => {
+        const record = `${bom ? '\ufeff' : ''}${lines.join(separator)}`;
+        // The plain way: the whole record as UTF-8, split at \n, a CR before it dropped, blank lines skipped.
+        const plain = record
+          .split('\n')
+          .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+          .filter((line) => line.trim() !== '');
+        fc.pre(plain.length >= 2); // one line alone is the whole-record path, tested above
+        let decoded: ReturnType<typeof decodeLogsRecord>;
+        try {
+          decoded = decodeLogsRecord(gz(record), MAX);
+        } catch {
+          return; // no line of a known shape: the record fails whole, whatever the decoding
+        }
+        expect(decoded.shape).toBe('ndjson');
+        if (decoded.shape !== 'ndjson') return;
+        expect(decoded.lines).toHaveLength(plain.length);
+        decoded.lines.forEach((line, i) => {
+          const source = plain[i] ?? '';
+          if (line.kind === 'invocation') expect(line.log).toEqual(JSON.parse(source));
+          else if (line.kind === 'row')
+            expect(line).toEqual({ kind: 'row', text: source.trim(), row: JSON.parse(source) });
+          else if (line.kind === 'envelope') expect(line.envelope).toEqual(plainEnvelope(source));
+          else expect(line.text).toBe(source);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
