@@ -87,7 +87,12 @@ export async function readyS3Client(
   env: Readonly<Record<string, string | undefined>>,
   location: { readonly bucket: string; readonly prefix: string },
 ): Promise<S3Client> {
-  const s3 = new S3Client(s3ClientOptions(env));
+  // A request whose answer does not start within a minute fails and is retried by the SDK, instead of
+  // hanging the run (a body that stalls later is caught by the reader: sources/list-objects.ts).
+  const s3 = new S3Client({
+    ...s3ClientOptions(env),
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+  });
   await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
   return s3;
 }

@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { validUtf8Text } from '../transform/firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../transform/json-access.ts';
 
 /**
@@ -91,7 +93,7 @@ export async function* readObjectLines(
       arrayChunks.push(chunk);
     } else yield* splitter.push(chunk);
   }
-  if (mode === 'array') yield* arrayLines(Buffer.concat(arrayChunks).toString('utf8'));
+  if (mode === 'array') yield* arrayLines(Buffer.concat(arrayChunks));
   else yield* splitter.end();
 }
 
@@ -121,7 +123,10 @@ function lineSplitter(maxLineBytes: number): { push(chunk: Buffer): ObjectLine[]
     overlong = false;
     if (wasOverlong)
       return { kind: 'skipped', line: lineNumber, reason: `line is longer than ${maxLineBytes} bytes` };
-    const text = (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8');
+    const bytesOfLine = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    // Decoding would turn invalid bytes into U+FFFD without a word: the line is reported instead.
+    if (!isUtf8(bytesOfLine)) return { kind: 'skipped', line: lineNumber, reason: 'line is not valid UTF-8' };
+    const text = validUtf8Text(bytesOfLine);
     return text.trim() === '' ? undefined : { kind: 'line', line: lineNumber, text };
   };
 
@@ -222,10 +227,14 @@ async function nextChunk(iterator: AsyncIterator<Uint8Array>): Promise<Buffer | 
   }
 }
 
-function* arrayLines(text: string): Generator<ObjectLine> {
+function* arrayLines(bytes: Buffer): Generator<ObjectLine> {
+  if (!isUtf8(bytes)) {
+    yield { kind: 'skipped', line: 1, reason: 'object starts with [ but is not valid UTF-8' };
+    return;
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(validUtf8Text(bytes));
   } catch {
     yield { kind: 'skipped', line: 1, reason: 'object starts with [ but is not a JSON array' };
     return;

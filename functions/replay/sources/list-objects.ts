@@ -40,11 +40,15 @@ export async function* listObjects(
   } while (token !== undefined);
 }
 
-/** An object's body as a stream of chunks (never read whole). */
+/** How long a body may send nothing before its read fails (the SDK's request timeout ends at the headers). */
+const BODY_STALL_MS = 60_000;
+
+/** An object's body as a stream of chunks (never read whole); a body that stalls fails instead of hanging. */
 export async function objectBody(
   s3: S3Client,
   bucket: string,
   key: string,
+  { stallMs = BODY_STALL_MS }: { readonly stallMs?: number } = {},
 ): Promise<AsyncIterable<Uint8Array>> {
   let output: { Body?: unknown };
   try {
@@ -63,5 +67,34 @@ export async function objectBody(
     typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
   )
     return (async function* () {})();
-  return body;
+  return failOnStall(body, stallMs, `s3://${bucket}/${key}`);
+}
+
+/** The chunks of `body`, failing (and destroying the stream) when none comes for `stallMs`. */
+async function* failOnStall(
+  body: AsyncIterable<Uint8Array>,
+  stallMs: number,
+  where: string,
+): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`cannot read ${where}: no data for ${stallMs / 1000} s`)),
+        stallMs,
+      );
+    });
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await Promise.race([iterator.next(), stalled]);
+    } catch (error) {
+      (body as { destroy?: (error?: Error) => void }).destroy?.();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (next.done === true) return;
+    yield next.value;
+  }
 }

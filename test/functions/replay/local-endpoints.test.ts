@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
+import { readyS3Client } from '../../../functions/replay/aws-setup.ts';
+import { objectBody } from '../../../functions/replay/sources/list-objects.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import {
   httpEndpointFailedDoc,
@@ -52,24 +54,31 @@ async function body(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** ListObjectsV2, one key a page, so the client must follow continuation tokens. */
+function listBucket(url: URL, response: ServerResponse): void {
+  listRequests.push(url.search);
+  const keys = [...OBJECTS.keys()].filter((key) => key.startsWith(url.searchParams.get('prefix') ?? ''));
+  const start = Number(url.searchParams.get('continuation-token') ?? 0);
+  const key = keys[start] as string;
+  const more = start + 1 < keys.length;
+  response.writeHead(200, { 'Content-Type': 'application/xml' });
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backup-bucket</Name><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>${more}</IsTruncated><Contents><Key>${xmlEscape(key)}</Key><LastModified>2026-11-30T00:00:00.000Z</LastModified><ETag>&quot;e${start}&quot;</ETag><Size>${OBJECTS.get(key)?.length}</Size><StorageClass>STANDARD</StorageClass></Contents>${more ? `<NextContinuationToken>${start + 1}</NextContinuationToken>` : ''}</ListBucketResult>`,
+  );
+}
+
+/** Headers and a first piece of the body, then nothing: the server neither ends nor closes. */
+function stall(response: ServerResponse): void {
+  response.writeHead(200, { 'Content-Length': 1000, ETag: '"s"' });
+  response.write(Buffer.alloc(10, 0x20));
+}
+
 beforeAll(async () => {
   server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://local');
-    if (
-      request.method === 'GET' &&
-      (url.pathname === '/backup-bucket/' || url.pathname === '/backup-bucket')
-    ) {
-      listRequests.push(url.search);
-      const keys = [...OBJECTS.keys()].filter((key) => key.startsWith(url.searchParams.get('prefix') ?? ''));
-      const start = Number(url.searchParams.get('continuation-token') ?? 0);
-      const key = keys[start] as string;
-      const more = start + 1 < keys.length;
-      response.writeHead(200, { 'Content-Type': 'application/xml' });
-      response.end(
-        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backup-bucket</Name><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>${more}</IsTruncated><Contents><Key>${xmlEscape(key)}</Key><LastModified>2026-11-30T00:00:00.000Z</LastModified><ETag>&quot;e${start}&quot;</ETag><Size>${OBJECTS.get(key)?.length}</Size><StorageClass>STANDARD</StorageClass></Contents>${more ? `<NextContinuationToken>${start + 1}</NextContinuationToken>` : ''}</ListBucketResult>`,
-      );
-      return;
-    }
+    if (request.method === 'GET' && (url.pathname === '/backup-bucket/' || url.pathname === '/backup-bucket'))
+      return listBucket(url, response);
+    if (request.method === 'GET' && url.pathname === '/stalled-bucket/stalled') return stall(response);
     if (request.method === 'GET' && url.pathname.startsWith('/backup-bucket/')) {
       const object = OBJECTS.get(decodeURIComponent(url.pathname.slice('/backup-bucket/'.length)));
       if (object === undefined) {
@@ -125,7 +134,24 @@ afterAll(async () => {
     else process.env[key] = value;
   }
   rmSync(cwd, { recursive: true, force: true });
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
+});
+
+describe('the CLI S3 client against a server that stalls', () => {
+  it('fails a GetObject whose body stops arriving instead of waiting for ever', async () => {
+    const s3 = await readyS3Client(process.env, { bucket: 'stalled-bucket', prefix: '' });
+    const started = Date.now();
+    const read = async () => {
+      const chunks = [];
+      for await (const chunk of await objectBody(s3, 'stalled-bucket', 'stalled', { stallMs: 300 }))
+        chunks.push(chunk);
+      return chunks;
+    };
+    await expect(read()).rejects.toThrow('cannot read s3://stalled-bucket/stalled: no data for 0.3 s');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    s3.destroy();
+  });
 });
 
 describe('replay against local S3 and OpenObserve endpoints', () => {

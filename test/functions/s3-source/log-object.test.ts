@@ -100,6 +100,25 @@ describe('readInvocationLogs', () => {
     expect(items[1]).toEqual({ kind: 'line', line: 2, text: JSON.stringify(logs[0]) });
   });
 
+  it('reports a line of invalid UTF-8 instead of reading it with replacement characters', async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"schemaType":"ModelInvocationLog","x":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const good = Buffer.from(JSON.stringify({ ...logs[0], note: 'ünïcode ✓' }));
+    const bytes = Buffer.concat([bad, Buffer.from('\n'), good, Buffer.from('\n')]);
+    const items = await collect(readObjectLines(chunksOf(bytes, 7)));
+    expect(items).toEqual([
+      { kind: 'skipped', line: 1, reason: 'line is not valid UTF-8' },
+      { kind: 'line', line: 2, text: good.toString('utf8') },
+    ]);
+    const array = Buffer.concat([Buffer.from('[{"a":"'), Buffer.from([0xff]), Buffer.from('"}]')]);
+    expect(await collect(readObjectLines(chunksOf(array, 4)))).toEqual([
+      { kind: 'skipped', line: 1, reason: 'object starts with [ but is not valid UTF-8' },
+    ]);
+  });
+
   it('throws on a corrupt gzip object so the caller can name it', async () => {
     const bytes = gzipSync(ndjson);
     const corrupt = Buffer.concat([bytes.subarray(0, 40), Buffer.alloc(200, 7)]);
