@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { HydrationLocation } from '../../schemas/transform-config.ts';
-import { isGzip } from '../transform/firehose/record-bytes.ts';
+import { decodeUtf8, isGzip } from '../transform/firehose/record-bytes.ts';
 import { asObject, asString, type JsonObject } from '../transform/json-access.ts';
 import type { LogSource } from '../transform/row/normalise.ts';
 import { bedrockLogRegionPrefix } from './log-object.ts';
@@ -257,7 +257,8 @@ async function readOnce(object: OffloadedObject, policy: ReadPolicy, signal: Abo
   const plain = await readPlain(stream, policy.maxObjectBytes, policy.budget, signal);
   let body: unknown;
   try {
-    body = JSON.parse(plain.toString('utf8'));
+    // Invalid UTF-8 would read as U+FFFD without a word: such a body is corrupt, as the transform decides.
+    body = JSON.parse(decodeUtf8(plain));
   } catch {
     body = undefined;
   }

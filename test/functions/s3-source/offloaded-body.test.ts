@@ -222,20 +222,26 @@ describe('readOffloadedBodies', () => {
     expect(budget.used).toBeLessThanOrEqual(budget.max);
   });
 
-  it('not gzip JSON, not JSON, or a JSON scalar is corrupt, and its bytes are given back', async () => {
+  it('not gzip JSON, not JSON, a JSON scalar or invalid UTF-8 is corrupt, and its bytes are given back', async () => {
     const objects = new Map<string, Buffer>([
       [keyOf('a', 'input'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])],
       [keyOf('b', 'input'), gzipSync('not json')],
       [keyOf('c', 'input'), gzipSync('42')],
+      [keyOf('d', 'input'), gzipSync(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))],
     ]);
     const { getObject } = fakeGet(objects);
     const budget = { used: 0, max: 4 * MIB };
     const result = await readOffloadedBodies(
-      wantedOf(objectOf('a', 'input'), objectOf('b', 'input'), objectOf('c', 'input')),
+      wantedOf(
+        objectOf('a', 'input'),
+        objectOf('b', 'input'),
+        objectOf('c', 'input'),
+        objectOf('d', 'input'),
+      ),
       policy(getObject, { budget }),
     );
     expect(result.bodies.size).toBe(0);
-    expect([...result.failures.values()]).toEqual(['corrupt', 'corrupt', 'corrupt']);
+    expect([...result.failures.values()]).toEqual(['corrupt', 'corrupt', 'corrupt', 'corrupt']);
     expect(budget.used).toBe(0);
   });
 
