@@ -35,10 +35,12 @@ The transform uses --config FILE or BEDROCK_O2_CONFIG: pass the deployed configu
 AWS: the SDK's default credentials, region and endpoint (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3,
 AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_FIREHOSE).
 
-${DELIVERY_HELP}
+Source:
   --log-group NAME         (cloudwatch) the Bedrock invocation log group
   --region R               (cloudwatch) region of the log group
   --hydrate                (s3) load offloaded bodies from data/
+
+${DELIVERY_HELP}
 `;
 
 /** FilterLogEvents allows 5 requests per second per account and region; leave room for everyone else. */

@@ -21,7 +21,8 @@ carries the whole conversation so far).
 Options:
   --key KEY        the column that ties the turns together (default gen_ai_conversation_id); a promoted
                    metadata key may be given bare (session_id → aws_bedrock_request_metadata_session_id)
-  --from T, --to T ISO-8601 or a duration back from now (default: the last 7 days up to now)
+  --from T, --to T ISO-8601, a duration back from now (30m, 6h, 7d) or now (default: the last 7 days up to
+                   now)
   --stream NAME    OpenObserve stream (default bedrock_invocations)
   --limit N        at most N turns (default 1000)
   --url URL, --org ORG   override OPENOBSERVE_URL, OPENOBSERVE_ORG

@@ -52,7 +52,7 @@ export const DELIVERY_OPTIONS = {
 } as const;
 
 export const DELIVERY_HELP = `Time range:
-  --from T, --to T         ISO-8601 (2026-11-29T10:00:00Z) or a duration back from now (30m, 6h, 7d)
+  --from T, --to T         ISO-8601 (2026-11-29T10:00:00Z), a duration back from now (30m, 6h, 7d) or now
 
 Where rows go:
   --via direct             (default) OpenObserve POST /api/{org}/_bulk, per-row acknowledgement; needs

@@ -63,6 +63,9 @@ Options:
   --metrics-stream NAME
                   stream to deliver metric rows to (default: bedrock_metrics)
   -h, --help      show this help
+
+Exit codes: 0 every record transformed (and delivered, when OpenObserve is set), 1 a record failed or a
+delivery did not go through, 2 usage or configuration error (rejected credentials included).
 `;
 
 const BUNDLED_SAMPLES = fileURLToPath(new URL('../../test/fixtures/bedrock', import.meta.url));
@@ -152,8 +155,14 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
 
   let delivered: { ok: boolean; message: string } | undefined;
   if (openobserve !== undefined) {
-    const invocations = await deliverRows(openobserve, values.stream, rows, io);
-    const metricDelivery = await deliverRows(openobserve, values['metrics-stream'], metrics.rows, io);
+    const invocations = await deliverRows(openobserve, values.stream, rows, io, 'aws_request_id');
+    const metricDelivery = await deliverRows(
+      openobserve,
+      values['metrics-stream'],
+      metrics.rows,
+      io,
+      'metric, dimensions and minute',
+    );
     delivered = invocations.ok ? metricDelivery : invocations;
   }
   if (openobserve === undefined) io.stderr('OPENOBSERVE_URL not set: rows written locally only\n');
@@ -237,6 +246,8 @@ async function deliverRows(
   stream: string,
   rows: readonly Record<string, unknown>[],
   io: CliIo,
+  /** What a repeated row shares with its first copy, for the duplicates note. */
+  sameKey: string,
 ): Promise<{ ok: boolean; message: string }> {
   const datas: string[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_DELIVERED_RECORD) {
@@ -256,7 +267,7 @@ async function deliverRows(
   io.stderr(
     result.ok
       ? `delivered ${rows.length} rows to ${displayUrl(settings.url)} org ${settings.org} stream ${stream}; ` +
-          'OpenObserve keeps duplicates, so running the demo again adds these rows again (same aws_request_id)\n'
+          `OpenObserve keeps duplicates, so running the demo again adds these rows again (same ${sameKey})\n`
       : `delivery to ${displayUrl(settings.url)} failed: ${result.message}\n`,
   );
   return { ok: result.ok, message: result.message };

@@ -1,6 +1,6 @@
 import { UsageError } from '../cli/io.ts';
 
-/** `--from`/`--to`: ISO-8601 times or durations back from now (`30m`, `6h`, `7d`). */
+/** `--from`/`--to`: ISO-8601 times, durations back from now (`30m`, `6h`, `7d`) or `now`. */
 
 const UNIT_MS: ReadonlyMap<string, number> = new Map([
   ['s', 1000],
@@ -18,6 +18,8 @@ export interface TimeRange {
 }
 
 export function parseTime(value: string, flag: string, nowMs: number): number {
+  // `--to now` is what people type for "up to the present"; `0m` means the same but nobody guesses it.
+  if (value.trim().toLowerCase() === 'now') return nowMs;
   const duration = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(value.trim());
   if (duration !== null) {
     const [, amount, unit] = duration as unknown as [string, string, string];
@@ -29,7 +31,7 @@ export function parseTime(value: string, flag: string, nowMs: number): number {
     if (!Number.isNaN(ms)) return ms;
   }
   throw new UsageError(
-    `${flag} "${value}" is neither an ISO-8601 time (2026-11-29T10:00:00Z) nor a duration back from now (30m, 6h, 7d)`,
+    `${flag} "${value}" is neither an ISO-8601 time (2026-11-29T10:00:00Z) nor a duration back from now (30m, 6h, 7d), nor now`,
   );
 }
 

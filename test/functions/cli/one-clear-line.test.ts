@@ -161,6 +161,12 @@ describe('OPENOBSERVE_TOKEN', () => {
     const { io, stderr } = captureIo({ env: { ...base, OPENOBSERVE_TOKEN: 'ops@example.com:s3cr3t' } });
     expect(await main(['demo', '--out', join(tempDir(), 'o')], io)).toBe(0);
     expect(key).toBe(encoded);
-    expect(stderr()).toMatch(/running the demo again adds these rows again \(same aws_request_id\)/);
+    expect(stderr()).toMatch(
+      /stream bedrock_invocations; OpenObserve keeps duplicates, so running the demo again adds these rows again \(same aws_request_id\)\n/,
+    );
+    // Metric rows have no request id: the note names what a repeated datapoint shares instead.
+    expect(stderr()).toMatch(
+      /stream bedrock_metrics; OpenObserve keeps duplicates, so running the demo again adds these rows again \(same metric, dimensions and minute\)\n/,
+    );
   });
 });

@@ -35,6 +35,25 @@ describe('usage errors are one line on stderr; --help and --version print on std
     },
   );
 
+  it.each([
+    [['transform']],
+    [['demo']],
+    [['dashboards', 'preview']],
+    [['provision']],
+    [['prices', 'check']],
+    [['prices', 'explain']],
+    [['replay']],
+    [['backfill']],
+    [['conversation']],
+  ])('%j --help ends with its exit codes, after every option', async (command) => {
+    const { io, stdout } = captureIo();
+    expect(await main([...command, '--help'], io)).toBe(0);
+    const paragraphs = stdout().trimEnd().split('\n\n');
+    expect(paragraphs.at(-1)).toMatch(/^Exit codes: 0 .*, 1 .*, 2 /s);
+    expect(paragraphs.at(-1)).not.toMatch(/^\s*--/m);
+    expect(paragraphs.slice(0, -1).join('\n\n')).not.toContain('Exit codes');
+  });
+
   it('--version prints the package version, exit 0', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
     const { io, stdout } = captureIo();

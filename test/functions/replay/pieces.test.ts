@@ -21,11 +21,13 @@ describe('parseTime', () => {
     ['7d', NOW - 7 * 86_400_000],
     ['2026-11-29T10:00:00Z', Date.parse('2026-11-29T10:00:00Z')],
     ['2026-11-29', Date.parse('2026-11-29')],
+    ['now', NOW],
+    ['NOW', NOW],
   ])('%s', (value, expected) => {
     expect(parseTime(value, '--from', NOW)).toBe(expected);
   });
 
-  it.each(['yesterday', '1', '6 hours', ''])('%j is a usage error', (value) => {
+  it.each(['yesterday', '1', '6 hours', '', 'nowish'])('%j is a usage error', (value) => {
     expect(() => parseTime(value, '--from', NOW)).toThrow(UsageError);
   });
 });
