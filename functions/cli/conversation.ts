@@ -272,7 +272,8 @@ function render(
       String(row['aws_bedrock_status'] ?? '-'),
     ]);
   });
-  const header = `conversation ${id} (${column}): ${turns.length} turns, $${cost.toFixed(6)}\n\n`;
+  const turnCount = `${turns.length} ${turns.length === 1 ? 'turn' : 'turns'}`;
+  const header = `conversation ${id} (${column}): ${turnCount}, $${cost.toFixed(6)}\n\n`;
   const chat = transcript
     .map(
       (entry) =>

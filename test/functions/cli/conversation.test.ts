@@ -37,6 +37,16 @@ async function conversation(args: string[]) {
 }
 
 describe('conversation', () => {
+  it('counts a single turn as "1 turn"', async () => {
+    const answer = JSON.parse(RECORDED) as { hits: Record<string, unknown>[]; total: number };
+    answerWith(JSON.stringify({ ...answer, hits: answer.hits.slice(0, 1), total: 1 }));
+    const result = await conversation(['conv-42']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(
+      /^conversation conv-42 \(gen_ai_conversation_id\): 1 turn, \$/,
+    );
+  });
+
   it('prints the turns in time order, once each, with model, tokens, cost and latency, then the chat', async () => {
     const requests = answerWith(RECORDED);
     const result = await conversation(['conv-42']);
