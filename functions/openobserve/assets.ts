@@ -85,11 +85,16 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = Object.freeze({
 
 const THRESHOLD_KEYS = new Set(Object.keys(AlertThresholdsSchema.shape));
 
+/** The keys a user may set, so a misspelt one is corrected without opening the docs. */
+function knownThresholds(): string {
+  return `(known: ${[...THRESHOLD_KEYS].join(', ')})`;
+}
+
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
   const path = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown threshold ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') return `unknown threshold ${issue.keys.join(', ')} ${knownThresholds()}`;
   return `${path === '' ? 'thresholds' : path}: ${issue.message}`;
 }
 
@@ -129,7 +134,7 @@ function parseOverride(override: string): [string, number] {
   const at = override.indexOf('=');
   if (at < 0) throw new Error(`threshold ${JSON.stringify(override)}: expected key=value`);
   const key = override.slice(0, at).trim();
-  if (!THRESHOLD_KEYS.has(key)) throw new Error(`unknown threshold ${key}`);
+  if (!THRESHOLD_KEYS.has(key)) throw new Error(`unknown threshold ${key} ${knownThresholds()}`);
   const text = override.slice(at + 1).trim();
   const value = text === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(value)) throw new Error(`threshold ${key}: ${JSON.stringify(text)} is not a number`);

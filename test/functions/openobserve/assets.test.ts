@@ -162,7 +162,7 @@ describe('loadThresholds', () => {
 
   it.each([
     [{ costPerHourUsd: 'ten' }, /thresholds file .*: costPerHourUsd: /],
-    [{ costPerHour: 10 }, /thresholds file .*: unknown threshold costPerHour/],
+    [{ costPerHour: 10 }, /thresholds file .*: unknown threshold costPerHour \(known: .*costPerHourUsd/],
     [{ completenessMaxMissingRatio: 1.5 }, /completenessMaxMissingRatio: /],
     [[1, 2], /expected a JSON object/],
   ])('rejects the file %j with one line naming the key', (content, message) => {
@@ -179,7 +179,7 @@ describe('loadThresholds', () => {
   });
 
   it.each([
-    ['costPerHour=5', /unknown threshold costPerHour/],
+    ['costPerHour=5', /unknown threshold costPerHour \(known: .*costPerHourUsd, .*costPerDayUsd/],
     ['costPerHourUsd', /expected key=value/],
     ['costPerHourUsd=', /costPerHourUsd: "" is not a number/],
     ['costPerHourUsd=-3', /costPerHourUsd: /],
