@@ -32,14 +32,16 @@ export function openObserveSettings(
 ): OpenObserveSettings | undefined {
   const url = flags.url ?? env['OPENOBSERVE_URL'];
   if (url === undefined || url === '') return undefined;
+  // Name what the user actually set, so the message points at the flag or the variable to fix.
+  const urlSource = flags.url === undefined ? 'OPENOBSERVE_URL' : '--url';
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`OPENOBSERVE_URL "${displayUrl(url)}" is not a URL`);
+    throw new UsageError(`${urlSource} "${displayUrl(url)}" is not a URL`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new UsageError(`OPENOBSERVE_URL must be http(s), not ${parsed.protocol}`);
+    throw new UsageError(`${urlSource} must be http(s), not ${parsed.protocol}`);
   }
   // Empty is unset, as for the URL: `--org ""` would otherwise address `/aws//…`.
   const org = nonEmpty(flags.org) ?? nonEmpty(env['OPENOBSERVE_ORG']) ?? 'default';
@@ -51,9 +53,15 @@ export function openObserveSettings(
     credentials = Buffer.from(`${user}:${password}`).toString('base64');
   } else if (token !== undefined && token !== '') {
     credentials = tokenCredentials(token);
+  } else if (user !== undefined || password !== undefined) {
+    throw new UsageError(
+      user === undefined
+        ? 'OPENOBSERVE_PASSWORD is set without OPENOBSERVE_USER (the email it belongs to)'
+        : 'OPENOBSERVE_USER is set without OPENOBSERVE_PASSWORD',
+    );
   } else {
     throw new UsageError(
-      'OPENOBSERVE_URL is set but neither OPENOBSERVE_USER + OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is',
+      `${urlSource} is set but neither OPENOBSERVE_USER + OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is`,
     );
   }
   // A query string or fragment has no place in a base URL (paths are appended) and may carry a secret.

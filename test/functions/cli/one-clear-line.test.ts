@@ -170,3 +170,32 @@ describe('OPENOBSERVE_TOKEN', () => {
     );
   });
 });
+
+describe('OpenObserve settings name what to fix', () => {
+  const url = 'https://o2.example.test';
+  it.each([
+    [
+      { OPENOBSERVE_URL: url, OPENOBSERVE_USER: 'ops@example.com' },
+      {},
+      /^OPENOBSERVE_USER is set without OPENOBSERVE_PASSWORD$/,
+    ],
+    [
+      { OPENOBSERVE_URL: url, OPENOBSERVE_PASSWORD: 'pa55' },
+      {},
+      /^OPENOBSERVE_PASSWORD is set without OPENOBSERVE_USER/,
+    ],
+    [
+      {},
+      { url },
+      /^--url is set but neither OPENOBSERVE_USER \+ OPENOBSERVE_PASSWORD nor OPENOBSERVE_TOKEN is$/,
+    ],
+    [{ OPENOBSERVE_TOKEN: 'x:y' }, { url: 'o2.example.test' }, /^--url "o2.example.test" is not a URL$/],
+    [
+      { OPENOBSERVE_URL: 'o2.example.test', OPENOBSERVE_TOKEN: 'x:y' },
+      {},
+      /^OPENOBSERVE_URL "o2.example.test" is not a URL$/,
+    ],
+  ])('env %j, flags %j', (env, flags, message) => {
+    expect(() => openObserveSettings(env, flags)).toThrow(message);
+  });
+});
