@@ -31,7 +31,8 @@ pipeline makes (same normaliser; aws_bedrock_log_source is cloudwatch_logs or s3
                and data/ are passed over. --hydrate loads bodies Bedrock offloaded to data/ so the
                content fields are filled.
 
-The transform uses --config FILE or BEDROCK_O2_CONFIG: pass the deployed configuration.
+The transform uses --config FILE or BEDROCK_O2_CONFIG: pass the deployed configuration, either your deployment
+file (or cdk.json; the settings of the region in AWS_REGION or --region) or the Lambda's BEDROCK_O2_CONFIG JSON.
 AWS: the SDK's default credentials, region and endpoint (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3,
 AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_FIREHOSE).
 
@@ -74,7 +75,7 @@ export async function runBackfill(
       throw new UsageError('backfill cloudwatch needs --log-group NAME');
     if (range.fromMs === undefined || range.toMs === undefined)
       throw new UsageError('backfill cloudwatch needs --from and --to');
-    const config = withIngestWindow(await loadCliConfig(values.config, io), values);
+    const config = withIngestWindow(await loadCliConfig(values.config, io, values.region), values);
     checkRegionFlag(values.region, 'CloudWatch Logs', 'pass --region like eu-west-1');
     // More attempts than the SDK's 3: FilterLogEvents throttles at 5 requests a second per account and region.
     const logs = new CloudWatchLogsClient({

@@ -56,7 +56,8 @@ Options:
   --out DIR       where to write the rows (default: out/demo)
   --save-event F  also write the Firehose event given to the handler to F (input for bedrock-o2 transform)
   --json          print the summary as one JSON object instead of a table
-  --config FILE   transform configuration (JSON, as BEDROCK_O2_CONFIG)
+  --config FILE   transform configuration: JSON as BEDROCK_O2_CONFIG, or the deployment file or cdk.json
+                  (the region in AWS_REGION)
   --url URL       OpenObserve base URL (overrides OPENOBSERVE_URL)
   --org ORG       organisation (overrides OPENOBSERVE_ORG)
   --stream NAME   stream to deliver invocation rows to (default: bedrock_invocations)

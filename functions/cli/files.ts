@@ -1,7 +1,13 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseConfig, type TransformConfig, TransformConfigSchema } from '../../schemas/config.ts';
+import { transformConfigFor } from '../../infra/defaults.ts';
+import {
+  DeployConfigSchema,
+  parseConfig,
+  type TransformConfig,
+  TransformConfigSchema,
+} from '../../schemas/config.ts';
 import { loadTransformConfig } from '../transform/runtime-config.ts';
 import { type CliIo, UsageError } from './io.ts';
 
@@ -33,11 +39,60 @@ export function parseUserJson(text: string, where: string): unknown {
   }
 }
 
-/** The transform configuration of `--config FILE` (relative to the cwd), else BEDROCK_O2_CONFIG. */
-export async function loadCliConfig(path: string | undefined, io: CliIo): Promise<TransformConfig> {
+/**
+ * The transform configuration of `--config FILE` (relative to the cwd), else BEDROCK_O2_CONFIG. FILE may be
+ * the Lambda's own JSON (as BEDROCK_O2_CONFIG) or the deployment configuration people actually keep (a
+ * `-c bedrockO2ConfigFile` file, or cdk.json with its `bedrockO2` context): then the Lambda's part is
+ * derived exactly as the stack does, for the region named by `region` (a --region flag) or AWS_REGION.
+ */
+export async function loadCliConfig(
+  path: string | undefined,
+  io: CliIo,
+  region?: string,
+): Promise<TransformConfig> {
   if (path === undefined) return loadTransformConfig(io.env);
   const text = (await readUserFile(resolve(io.cwd, path))).toString('utf8');
-  return parseConfig(TransformConfigSchema, parseUserJson(text, path), path);
+  const json = parseUserJson(text, path);
+  const deployment = deploymentConfigIn(json);
+  if (deployment === undefined) return parseConfig(TransformConfigSchema, json, path);
+  const config = parseConfig(DeployConfigSchema, deployment, path);
+  const wanted = nonEmpty(region) ?? nonEmpty(io.env['AWS_REGION']) ?? nonEmpty(io.env['AWS_DEFAULT_REGION']);
+  const regions = config.regions.map((r) => r.region);
+  const matches =
+    wanted === undefined && config.regions.length === 1
+      ? config.regions
+      : config.regions.filter((r) => r.region === wanted);
+  const [deployed] = matches;
+  if (deployed === undefined || matches.length > 1) {
+    const which =
+      wanted === undefined
+        ? 'set AWS_REGION (or --region where the command has it) to pick one'
+        : matches.length > 1
+          ? `it lists ${wanted} for several accounts; pass that account's settings as BEDROCK_O2_CONFIG JSON`
+          : `not for ${wanted}`;
+    throw new UsageError(`${path} is a deployment configuration for ${regions.join(', ')}: ${which}`);
+  }
+  return parseConfig(
+    TransformConfigSchema,
+    transformConfigFor(config, deployed, config.firehose.logsStreamName),
+    `${path} (${deployed.region})`,
+  );
+}
+
+/** The deployment configuration inside a parsed file: the file itself, or cdk.json's `context.bedrockO2`. */
+function deploymentConfigIn(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  if (Object.hasOwn(json, 'regions')) return json;
+  const context: unknown = Object.hasOwn(json, 'context')
+    ? (json as { context: unknown }).context
+    : undefined;
+  if (typeof context === 'object' && context !== null && Object.hasOwn(context, 'bedrockO2'))
+    return (context as { bedrockO2: unknown }).bedrockO2;
+  return undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 /**

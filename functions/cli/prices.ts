@@ -43,7 +43,8 @@ priced at the newest invocation time seen for it.
 
 Options:
   --json         print one JSON object instead of the table
-  --config FILE  transform configuration (JSON, as BEDROCK_O2_CONFIG; default: that env var)
+  --config FILE  transform configuration: JSON as BEDROCK_O2_CONFIG, or the deployment file or
+                 cdk.json (the region in AWS_REGION); default: the BEDROCK_O2_CONFIG env var
   -h, --help     show this help
 
 Exit codes: 0 every model priced, 1 some model unpriced, 2 usage error or nothing to check.
@@ -58,7 +59,8 @@ gen_ai_usage_cost_usd.
 
 Options:
   --json         print one JSON object instead of the text
-  --config FILE  transform configuration (JSON, as BEDROCK_O2_CONFIG; default: that env var)
+  --config FILE  transform configuration: JSON as BEDROCK_O2_CONFIG, or the deployment file or
+                 cdk.json (the region in AWS_REGION); default: the BEDROCK_O2_CONFIG env var
   -h, --help     show this help
 
 Exit codes: 0 priced (and equal to the row's cost), 1 unpriced or different from the row, 2 usage error.

@@ -24,7 +24,8 @@ Replays the Firehose failure backup under an S3 prefix into OpenObserve. Every o
 A corrupt or unreadable object is named, counted and skipped; the others continue. --from/--to select rows
 by their own time (and skip hour partitions that cannot hold any).
 
-The transform uses --config FILE or BEDROCK_O2_CONFIG: pass the deployed configuration.
+The transform uses --config FILE or BEDROCK_O2_CONFIG: pass the deployed configuration, either your deployment
+file (or cdk.json; the settings of the region in AWS_REGION) or the Lambda's BEDROCK_O2_CONFIG JSON.
 AWS: the SDK's default credentials, region and endpoint (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, …).
 
 ${DELIVERY_HELP}

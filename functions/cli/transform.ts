@@ -29,7 +29,8 @@ write the demo's whole event with bedrock-o2 demo --save-event FILE.
 Options:
   --source logs|metrics  which delivery stream the event came from (default: logs)
   --rows                 print the decoded rows as NDJSON instead of the Firehose response
-  --config FILE          transform configuration (JSON, as BEDROCK_O2_CONFIG; default: that env var)
+  --config FILE          transform configuration: JSON as BEDROCK_O2_CONFIG, or the deployment file or
+                         cdk.json (the region in AWS_REGION); default: the BEDROCK_O2_CONFIG env var
   -h, --help             show this help
 
 Exit codes: 0 every record Ok or Dropped, 1 some record ProcessingFailed, 2 unreadable input or usage.

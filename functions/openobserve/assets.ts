@@ -94,7 +94,8 @@ function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
   const path = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown threshold ${issue.keys.join(', ')} ${knownThresholds()}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown threshold ${issue.keys.join(', ')} ${knownThresholds()}`;
   return `${path === '' ? 'thresholds' : path}: ${issue.message}`;
 }
 
