@@ -86,12 +86,20 @@ export function s3ClientOptions(env: Readonly<Record<string, string | undefined>
 export async function readyS3Client(
   env: Readonly<Record<string, string | undefined>>,
   location: { readonly bucket: string; readonly prefix: string },
+  { timeoutMs = 60_000 }: { readonly timeoutMs?: number } = {},
 ): Promise<S3Client> {
   // A request whose answer does not start within a minute fails and is retried by the SDK, instead of
-  // hanging the run (a body that stalls later is caught by the reader: sources/list-objects.ts).
+  // hanging the run: requestTimeout alone only logs a warning unless throwOnRequestTimeout is set. The socket
+  // timeout fails a connection silent that long at any point, so a body that stalls fails too (the hydrate
+  // reads of backfill s3 included; replay's own reader also watches its bodies: sources/list-objects.ts).
   const s3 = new S3Client({
     ...s3ClientOptions(env),
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    requestHandler: {
+      connectionTimeout: 10_000,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+    },
   });
   await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
   return s3;
