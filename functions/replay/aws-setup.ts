@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../cli/io.ts';
+import { boundedRequests } from '../s3-source/bounded-requests.ts';
 
 /** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
 
@@ -88,18 +89,12 @@ export async function readyS3Client(
   location: { readonly bucket: string; readonly prefix: string },
   { timeoutMs = 60_000 }: { readonly timeoutMs?: number } = {},
 ): Promise<S3Client> {
-  // A request whose answer does not start within a minute fails and is retried by the SDK, instead of
-  // hanging the run: requestTimeout alone only logs a warning unless throwOnRequestTimeout is set. The socket
-  // timeout fails a connection silent that long at any point, so a body that stalls fails too (the hydrate
-  // reads of backfill s3 included; replay's own reader also watches its bodies: sources/list-objects.ts).
+  // A request whose answer does not start within a minute, or whose connection then stays silent that long,
+  // fails and is retried by the SDK instead of hanging the run: the hydrate reads of backfill s3 included
+  // (replay's own reader also watches its bodies: sources/list-objects.ts).
   const s3 = new S3Client({
     ...s3ClientOptions(env),
-    requestHandler: {
-      connectionTimeout: 10_000,
-      requestTimeout: timeoutMs,
-      throwOnRequestTimeout: true,
-      socketTimeout: timeoutMs,
-    },
+    requestHandler: boundedRequests(10_000, timeoutMs),
   });
   await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
   return s3;
