@@ -89,9 +89,8 @@ export async function readyS3Client(
   location: { readonly bucket: string; readonly prefix: string },
   { timeoutMs = 60_000 }: { readonly timeoutMs?: number } = {},
 ): Promise<S3Client> {
-  // A request whose answer does not start within a minute, or whose connection then stays silent that long,
-  // fails and is retried by the SDK instead of hanging the run: the hydrate reads of backfill s3 included
-  // (replay's own reader also watches its bodies: sources/list-objects.ts).
+  // A request whose answer does not start within a minute fails and is retried by the SDK instead of hanging
+  // the run; a body that stalls later is caught by its reader (sources/list-objects.ts).
   const s3 = new S3Client({
     ...s3ClientOptions(env),
     requestHandler: boundedRequests(10_000, timeoutMs),
