@@ -595,9 +595,9 @@ const PIPELINE: DashboardSpec = {
       type: 'metric',
       title: 'Log delivery lag behind metrics (minutes)',
       description:
-        'How many whole minutes the newest invocation row trails the newest AWS/Bedrock metric minute: logs travel through CloudWatch Logs, Firehose and the forwarder, metrics through the metric stream. Datapoints are stamped at the start of their minute, so rows are compared by their minute too; rows ahead of the metrics read as 0. Minutes are normal; hours mean logs are stuck or lost.',
+        'How many whole minutes the newest invocation row trails the newest AWS/Bedrock metric minute: logs travel through CloudWatch Logs, Firehose and the forwarder, metrics through the metric stream. Datapoints are stamped at the start of their minute, so rows are compared by their minute too; rows ahead of the metrics read as 0. Minutes are normal; hours mean logs are stuck or lost, and no value while the metrics count calls means no invocation row arrived in the whole range.',
       stream: 'bedrock_metrics',
-      sql: `SELECT GREATEST(0, (m.newest - (i.newest - i.newest % 60000000)) / 60000000.0) AS y_axis_1 FROM (SELECT MAX(_timestamp) AS newest FROM ${MET} WHERE ${BEDROCK_METRIC} AND metric_name = 'Invocations') AS m, (SELECT MAX(_timestamp) AS newest FROM ${INV}) AS i`,
+      sql: `SELECT CASE WHEN m.newest < i.newest - i.newest % 60000000 THEN 0.0 ELSE (m.newest - (i.newest - i.newest % 60000000)) / 60000000.0 END AS y_axis_1 FROM (SELECT MAX(_timestamp) AS newest FROM ${MET} WHERE ${BEDROCK_METRIC} AND metric_name = 'Invocations') AS m, (SELECT MAX(_timestamp) AS newest FROM ${INV}) AS i`,
       x: [],
       y: [ax('y_axis_1', 'Minutes', '_timestamp')],
       w: 96,

@@ -90,7 +90,9 @@ export async function runConversation(
   });
   if (io.stderrIsTty) io.stderr(`searching ${values.stream} at ${api.where} …\n`);
 
-  const sql = `SELECT * FROM "${values.stream}" WHERE ${column} = ${sqlString(id)} ORDER BY _timestamp ASC`;
+  // Paged, so the order must be total: Bedrock stamps logs to the second, and turns of one second would
+  // otherwise be free to move between pages (one read twice, another not at all).
+  const sql = `SELECT * FROM "${values.stream}" WHERE ${column} = ${sqlString(id)} ORDER BY _timestamp ASC, aws_request_id ASC`;
   const startUs = (range.fromMs ?? nowMs - 7 * 86_400_000) * 1000;
   const endUs = (range.toMs ?? nowMs) * 1000;
   const rows: Record<string, unknown>[] = [];

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../schemas/config.ts';
-import { runBackfill } from './backfill.ts';
-import { runConversation } from './conversation.ts';
-import { runDashboards } from './dashboards-preview.ts';
-import { runDemo } from './demo.ts';
 import { type CliIo, EXIT_INCOMPLETE, EXIT_USAGE, UsageError } from './io.ts';
-import { runPrices } from './prices.ts';
 import { processIo } from './process-io.ts';
-import { runProvision } from './provision.ts';
-import { runReplay } from './replay.ts';
-import { runTransform } from './transform.ts';
 
-/** `bedrock-o2 <command>`: dispatch and exit codes only; each command lives in its own file. */
+/**
+ * `bedrock-o2 <command>`: dispatch and exit codes only; each command lives in its own file, loaded when it
+ * runs, so `--help` and a light command never load DuckDB, ECharts or the AWS SDK clients of the others.
+ */
 
 interface Command {
   readonly summary: string;
@@ -21,35 +16,35 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   transform: {
     summary: 'run the Lambda transform on a captured Firehose event (stdin or FILE)',
-    run: runTransform,
+    run: async (argv, io) => (await import('./transform.ts')).runTransform(argv, io),
   },
   demo: {
     summary: 'run the real handler over the bundled sample logs; deliver when OpenObserve is set',
-    run: runDemo,
+    run: async (argv, io) => (await import('./demo.ts')).runDemo(argv, io),
   },
   dashboards: {
     summary: 'preview the bundled OpenObserve dashboards over local rows (dashboards preview)',
-    run: runDashboards,
+    run: async (argv, io) => (await import('./dashboards-preview.ts')).runDashboards(argv, io),
   },
   provision: {
     summary: 'create or update the streams, dashboards, alerts and VRL functions in OpenObserve',
-    run: runProvision,
+    run: async (argv, io) => (await import('./provision.ts')).runProvision(argv, io),
   },
   prices: {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',
-    run: runPrices,
+    run: async (argv, io) => (await import('./prices.ts')).runPrices(argv, io),
   },
   replay: {
     summary: 'replay the Firehose failure backup (S3) into OpenObserve, resumable, without doubles',
-    run: (argv, io) => runReplay(argv, io),
+    run: async (argv, io) => (await import('./replay.ts')).runReplay(argv, io),
   },
   backfill: {
     summary: "load history from CloudWatch Logs or Bedrock's S3 logs (backfill cloudwatch|s3)",
-    run: (argv, io) => runBackfill(argv, io),
+    run: async (argv, io) => (await import('./backfill.ts')).runBackfill(argv, io),
   },
   conversation: {
     summary: 'print one conversation read back from OpenObserve, turn by turn',
-    run: (argv, io) => runConversation(argv, io),
+    run: async (argv, io) => (await import('./conversation.ts')).runConversation(argv, io),
   },
 };
 

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../cli/io.ts';
+import { boundedRequests } from '../s3-source/bounded-requests.ts';
 
 /** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
 
@@ -86,12 +87,13 @@ export function s3ClientOptions(env: Readonly<Record<string, string | undefined>
 export async function readyS3Client(
   env: Readonly<Record<string, string | undefined>>,
   location: { readonly bucket: string; readonly prefix: string },
+  { timeoutMs = 60_000 }: { readonly timeoutMs?: number } = {},
 ): Promise<S3Client> {
-  // A request whose answer does not start within a minute fails and is retried by the SDK, instead of
-  // hanging the run (a body that stalls later is caught by the reader: sources/list-objects.ts).
+  // A request whose answer does not start within a minute fails and is retried by the SDK instead of hanging
+  // the run; a body that stalls later is caught by its reader (sources/list-objects.ts).
   const s3 = new S3Client({
     ...s3ClientOptions(env),
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    requestHandler: boundedRequests(10_000, timeoutMs),
   });
   await ensureAwsConfig(s3.config, `s3://${location.bucket}/${location.prefix}`);
   return s3;

@@ -282,7 +282,11 @@ async function requestIdsIn(api: OpenObserveApi, stream: string, window: SearchW
 
 async function metricKeysIn(api: OpenObserveApi, stream: string, window: SearchWindow): Promise<string[]> {
   const names = new Set(window.keys.map((key) => key.split('|')[3] ?? ''));
-  const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')})`;
+  // Paged, so the order must tell the rows apart: the datapoints of one minute share their _timestamp, and
+  // the default order leaves such rows free to move between pages (some on two, some on none: sent again).
+  // These columns are on every metric row (metric_stream_name may be absent, so rows that differ only in it
+  // are not told apart: two metric streams writing the same datapoint into one OpenObserve stream).
+  const sql = `SELECT * FROM "${stream}" WHERE metric_name IN (${[...names].map(sqlString).join(',')}) ORDER BY _timestamp, metric_name, metric_dimensions, metric_namespace`;
   const keys: string[] = [];
   for (let from = 0; ; from += METRIC_PAGE) {
     const page = await wholeAnswer(api, sql, window, from, METRIC_PAGE);

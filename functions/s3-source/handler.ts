@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { boundedRequests } from './bounded-requests.ts';
 import type { SourceCounts, SourceLogger } from './process-queue.ts';
 import { createS3SourceHandler } from './source.ts';
 
@@ -45,7 +46,7 @@ const forward = createS3SourceHandler({
   // Bounded calls, so a stuck connection cannot eat the invocation: the SDK retries a failed call itself.
   firehose: new FirehoseClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+    requestHandler: boundedRequests(3_000, 5_000),
   }),
   streamName,
   logger: structuredLogger,
@@ -56,7 +57,7 @@ const forward = createS3SourceHandler({
         queue: {
           sqs: new SQSClient({
             maxAttempts: 3,
-            requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+            requestHandler: boundedRequests(3_000, 5_000),
           }),
           url: queueUrl,
         },

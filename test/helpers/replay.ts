@@ -254,7 +254,9 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
     }),
     http.post(`${O2_URL}/api/${org}/_search`, async ({ request }) => {
       state.searchRequests++;
-      const body = (await request.json()) as { query: { sql: string; start_time: number; end_time: number } };
+      const body = (await request.json()) as {
+        query: { sql: string; start_time: number; end_time: number; from?: number; size?: number };
+      };
       const { start_time: askedStart, end_time: endTime } = body.query;
       state.searches.push({ startUs: askedStart, endUs: endTime });
       const maxRangeUs =
@@ -276,10 +278,14 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
           { code: 20002, message: `Search stream not found: ${stream}` },
           { status: 400 },
         );
-      const hits = rows.filter((row) => {
+      const matching = rows.filter((row) => {
         const ts = Number(row['_timestamp']);
         return wanted.has(String(row[column])) && ts >= startTime && ts <= endTime;
       });
+      // A plain search is answered a page at a time (`from`, `size`) in its order; the GROUP BY lookups whole.
+      const hits = /GROUP BY/.test(body.query.sql)
+        ? matching
+        : pageOf(matching, body.query.sql, state.searchRequests, body.query.from ?? 0, body.query.size);
       return HttpResponse.json({
         took: 1,
         hits,
@@ -295,6 +301,39 @@ export function fakeOpenObserve(server: SetupServer, org = 'default'): FakeOpenO
     }),
   );
   return state;
+}
+
+/**
+ * One page of a plain search. Its `ORDER BY` columns (ascending) are honoured; without one the order is
+ * OpenObserve's default, `_timestamp` descending, which says nothing about rows of equal time: the fake
+ * hands those over in a different order on every other request, as a server reading several files may.
+ */
+function pageOf(
+  rows: readonly Record<string, unknown>[],
+  sql: string,
+  request: number,
+  from: number,
+  size: number | undefined,
+): Record<string, unknown>[] {
+  const orderBy = /ORDER BY ([\w, ]+)$/
+    .exec(sql)?.[1]
+    ?.split(',')
+    .map((column) => column.trim());
+  const ties = request % 2 === 0 ? [...rows] : [...rows].reverse();
+  const ordered =
+    orderBy === undefined
+      ? ties.sort((a, b) => Number(b['_timestamp']) - Number(a['_timestamp']))
+      : [...rows].sort((a, b) => {
+          for (const column of orderBy) {
+            const x = a[column];
+            const y = b[column];
+            const order =
+              typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+            if (order !== 0) return order;
+          }
+          return 0;
+        });
+  return ordered.slice(from, size === undefined ? undefined : from + size);
 }
 
 /** The parts of the `--json` summary the tests read by name. */

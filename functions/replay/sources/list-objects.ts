@@ -4,6 +4,7 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { type GetObjectBody, getObjectWith } from '../../s3-source/offloaded-body.ts';
 import { awsConfigError } from '../aws-setup.ts';
 
 export interface ListedObject {
@@ -68,6 +69,19 @@ export async function objectBody(
   )
     return (async function* () {})();
   return failOnStall(body, stallMs, `s3://${bucket}/${key}`);
+}
+
+/**
+ * GetObject for the offloaded-body reader (backfill s3 --hydrate), whose bodies fail as `objectBody`'s do when
+ * they stall: the reader has no time budget of its own in the CLI.
+ */
+export function stallGuardedGetObject(
+  s3: S3Client,
+  { stallMs = BODY_STALL_MS }: { readonly stallMs?: number } = {},
+): GetObjectBody {
+  const getObject = getObjectWith(s3);
+  return async (bucket, key, signal) =>
+    failOnStall(await getObject(bucket, key, signal), stallMs, `s3://${bucket}/${key}`);
 }
 
 /** The chunks of `body`, failing (and destroying the stream) when none comes for `stallMs`. */

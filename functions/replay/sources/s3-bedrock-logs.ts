@@ -4,7 +4,6 @@ import { classifyBedrockLogKey, readInvocationLogs } from '../../s3-source/log-o
 import {
   allowedDataObject,
   type GetObjectBody,
-  getObjectWith,
   type OffloadedObject,
   offloadedPath,
   pathField,
@@ -15,7 +14,7 @@ import { asString, type JsonObject } from '../../transform/json-access.ts';
 import type { LogEventMeta, RowMaker } from '../../transform/row/normalise.ts';
 import { partitionMayHold, type TimeRange } from '../time-range.ts';
 import type { Row, Unit, UnitItem, UnitSource } from '../unit.ts';
-import { listObjects, objectBody } from './list-objects.ts';
+import { listObjects, objectBody, stallGuardedGetObject } from './list-objects.ts';
 
 /**
  * `backfill s3`: Bedrock's own S3 log objects (bedrock-log-schema.md §7), read by the reader the S3 source
@@ -72,7 +71,7 @@ async function* logObjectItems(
   label: string,
 ): AsyncGenerator<UnitItem> {
   const body = await objectBody(options.s3, options.bucket, key);
-  const getObject = getObjectWith(options.s3);
+  const getObject = stallGuardedGetObject(options.s3);
   const location = hydrationLocationOf(options.bucket, key);
   for await (const item of readInvocationLogs(body)) {
     yield { kind: 'read', count: 1 };

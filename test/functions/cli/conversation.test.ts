@@ -53,7 +53,7 @@ describe('conversation', () => {
 
     expect(result.code).toBe(0);
     expect(requests[0]?.sql).toBe(
-      `SELECT * FROM "bedrock_invocations" WHERE gen_ai_conversation_id = 'conv-42' ORDER BY _timestamp ASC`,
+      `SELECT * FROM "bedrock_invocations" WHERE gen_ai_conversation_id = 'conv-42' ORDER BY _timestamp ASC, aws_request_id ASC`,
     );
     expect(requests[0]?.end_time).toBe(NOW * 1000);
     expect(requests[0]?.start_time).toBe((NOW - 7 * 86_400_000) * 1000);
@@ -116,6 +116,36 @@ describe('conversation', () => {
     expect(parsed.transcript[0].role).toBe('system');
   });
 
+  it('reads every turn of a conversation longer than a page, turns of the same second included', async () => {
+    // Bedrock stamps logs to the second: turns that share one straddle a page boundary. The server pages in
+    // the order asked and orders rows of equal time any way it likes (here: differently on every other page).
+    const template = (JSON.parse(RECORDED) as { hits: Record<string, unknown>[] }).hits[0] ?? {};
+    const rows = Array.from({ length: 600 }, (_, i) => ({
+      ...template,
+      aws_request_id: `turn-${String(i).padStart(3, '0')}`,
+      _timestamp: (NOW - 86_400_000 + Math.floor(i / 3) * 1000) * 1000,
+    }));
+    let request = 0;
+    server.use(
+      http.post(`${O2_URL}/api/default/_search`, async ({ request: asked }) => {
+        const { sql, from, size } = (
+          (await asked.json()) as { query: { sql: string; from: number; size: number } }
+        ).query;
+        const byId = sql.endsWith('ORDER BY _timestamp ASC, aws_request_id ASC');
+        const ties = request++ % 2 === 0 || byId ? [...rows] : [...rows].reverse();
+        const ordered = ties.sort(
+          (a, b) =>
+            a._timestamp - b._timestamp || (byId ? a.aws_request_id.localeCompare(b.aws_request_id) : 0),
+        );
+        return HttpResponse.json({ took: 1, hits: ordered.slice(from, from + size), total: rows.length });
+      }),
+    );
+    const result = await conversation(['conv-42', '--json']);
+    expect(result.code).toBe(0);
+    const turns = (JSON.parse(result.stdout) as { turns: { request_id: string }[] }).turns;
+    expect(new Set(turns.map((turn) => turn.request_id)).size).toBe(600);
+  });
+
   it('--key takes a promoted metadata key; ids are SQL string literals, quotes doubled', async () => {
     const requests = answerWith(RECORDED);
     await conversation([
@@ -128,7 +158,7 @@ describe('conversation', () => {
       '2026-11-29T23:00:00Z',
     ]);
     expect(requests[0]?.sql).toBe(
-      `SELECT * FROM "bedrock_invocations" WHERE aws_bedrock_request_metadata_session_id = 'it''s-7' ORDER BY _timestamp ASC`,
+      `SELECT * FROM "bedrock_invocations" WHERE aws_bedrock_request_metadata_session_id = 'it''s-7' ORDER BY _timestamp ASC, aws_request_id ASC`,
     );
     expect(requests[0]?.start_time).toBe(Date.parse('2026-11-29T00:00:00Z') * 1000);
   });

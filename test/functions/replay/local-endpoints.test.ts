@@ -7,7 +7,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { readyS3Client } from '../../../functions/replay/aws-setup.ts';
-import { objectBody } from '../../../functions/replay/sources/list-objects.ts';
+import { objectBody, stallGuardedGetObject } from '../../../functions/replay/sources/list-objects.ts';
+import { readOffloadedBodies } from '../../../functions/s3-source/offloaded-body.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import {
   httpEndpointFailedDoc,
@@ -73,12 +74,27 @@ function stall(response: ServerResponse): void {
   response.write(Buffer.alloc(10, 0x20));
 }
 
+/** More than the sockets between server and client buffer: the server must wait for the reader. */
+const LARGE = Buffer.alloc(64 * 1024 * 1024, 0x20);
+
+/** The objects that do not answer as S3 does: true when `path` is one (answered as it answers). */
+function misbehaves(path: string, response: ServerResponse): boolean {
+  if (path === '/stalled-bucket/stalled') stall(response);
+  else if (path === '/large-bucket/large') {
+    response.writeHead(200, { 'Content-Length': LARGE.length, ETag: '"l"' });
+    response.end(LARGE);
+  }
+  // No answer at all: no headers, no close.
+  else if (path !== '/silent-bucket/silent') return false;
+  return true;
+}
+
 beforeAll(async () => {
   server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://local');
     if (request.method === 'GET' && (url.pathname === '/backup-bucket/' || url.pathname === '/backup-bucket'))
       return listBucket(url, response);
-    if (request.method === 'GET' && url.pathname === '/stalled-bucket/stalled') return stall(response);
+    if (request.method === 'GET' && misbehaves(url.pathname, response)) return;
     if (request.method === 'GET' && url.pathname.startsWith('/backup-bucket/')) {
       const object = OBJECTS.get(decodeURIComponent(url.pathname.slice('/backup-bucket/'.length)));
       if (object === undefined) {
@@ -152,6 +168,58 @@ describe('the CLI S3 client against a server that stalls', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     s3.destroy();
   });
+});
+
+describe('the CLI S3 client against a server that never answers', () => {
+  it('fails a GetObject whose headers never come instead of waiting for ever', async () => {
+    const s3 = await readyS3Client(process.env, { bucket: 'silent-bucket', prefix: '' }, { timeoutMs: 300 });
+    const started = Date.now();
+    await expect(objectBody(s3, 'silent-bucket', 'silent')).rejects.toThrow(
+      /cannot read s3:\/\/silent-bucket\/silent: TimeoutError/,
+    );
+    expect(Date.now() - started).toBeLessThan(8_000);
+    s3.destroy();
+  }, 10_000);
+
+  it('backfill s3 --hydrate: an offloaded body that stops arriving fails that body instead of the run hanging', async () => {
+    // The hydrate reader has no time budget in the CLI: only the stall guard ends such a read.
+    const s3 = await readyS3Client(process.env, { bucket: 'stalled-bucket', prefix: '' });
+    const { bodies, failures } = await readOffloadedBodies(
+      new Map([
+        [
+          's3://stalled-bucket/stalled',
+          { bucket: 'stalled-bucket', key: 'stalled', requestId: 'r', side: 'input' },
+        ],
+      ]),
+      {
+        getObject: stallGuardedGetObject(s3, { stallMs: 300 }),
+        concurrency: 1,
+        maxObjectBytes: 1 << 20,
+        budget: { used: 0, max: 1 << 20 },
+        retryDelaysMs: [],
+      },
+    );
+    expect(bodies.size).toBe(0);
+    expect(failures.get('s3://stalled-bucket/stalled')).toBe('s3_error');
+    s3.destroy();
+  }, 10_000);
+});
+
+describe('the CLI S3 client with a reader that is busy elsewhere', () => {
+  it('a body its reader pauses on (rows waiting for OpenObserve) is not failed as stalled', async () => {
+    const s3 = await readyS3Client(process.env, { bucket: 'large-bucket', prefix: '' }, { timeoutMs: 300 });
+    let bytes = 0;
+    let paused = false;
+    for await (const chunk of await objectBody(s3, 'large-bucket', 'large', { stallMs: 300 })) {
+      bytes += chunk.length;
+      if (!paused) {
+        paused = true;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+    expect(bytes).toBe(LARGE.length);
+    s3.destroy();
+  }, 15_000);
 });
 
 describe('replay against local S3 and OpenObserve endpoints', () => {

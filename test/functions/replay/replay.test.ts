@@ -432,6 +432,35 @@ describe('replay --via direct', () => {
   });
 });
 
+describe('replay --via direct: metric rows over more than one page of the dedupe search', () => {
+  it('with the checkpoint lost, finds every metric row of a busy minute and sends none again', async () => {
+    // More datapoints of one minute than one search page holds: they share one _timestamp, so only an order
+    // that tells them apart keeps the pages from overlapping.
+    const t = Math.floor((Date.now() - HOUR) / 60_000) * 60_000;
+    const datapoints = Array.from({ length: 1200 }, (_, i) => ({
+      ...metricDatapoint(t),
+      dimensions: { ModelId: `model-${String(i).padStart(4, '0')}` },
+    }));
+    fakeS3(
+      new Map([
+        [
+          'metrics/errors/processing-failed/2026/11/30/00/bedrock-o2-metrics-1-busy',
+          objectOf([metricsFailedDoc(datapoints)], true),
+        ],
+      ]),
+    );
+    const o2 = fakeOpenObserve(server);
+    expect((await replay(['s3://backup-bucket', '--checkpoint', 'first.ndjson'])).code).toBe(0);
+    expect(o2.streams.get('bedrock_metrics')).toHaveLength(1200);
+
+    const again = await replay(['s3://backup-bucket', '--checkpoint', 'second.ndjson', '--json']);
+
+    expect(again.code).toBe(0);
+    expect(o2.streams.get('bedrock_metrics')).toHaveLength(1200);
+    expect(jsonSummary(again.stdout)).toMatchObject({ sent: 0, skipped: { alreadyPresent: 1200 } });
+  });
+});
+
 describe('replay refuses files it must not write, before any work', () => {
   it('an existing --checkpoint that is not a checkpoint: exit 2, one line, the file untouched', async () => {
     fakeS3(backupBucket().objects);
