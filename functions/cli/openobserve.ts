@@ -141,7 +141,7 @@ export async function deliverFirehose(
     return {
       ok: false,
       status: 0,
-      message: `cannot reach ${displayUrl(settings.url)}: ${(error as Error).message}`,
+      message: `cannot reach ${displayUrl(settings.url)}: ${networkReason(error as Error)}`,
     };
   }
   let text: string;
@@ -168,4 +168,16 @@ export async function deliverFirehose(
     return { ok: false, status: 200, message: 'HTTP 200 but the response does not echo the requestId' };
   }
   return { ok: true, status: 200, message: 'delivered' };
+}
+
+/** The code of a fetch error's cause (ECONNREFUSED, ENOTFOUND, a certificate error), if it has one. */
+export function causeCode(error: Error): string | undefined {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout, a certificate error). */
+export function networkReason(error: Error): string {
+  if (error.name === 'TimeoutError') return 'no answer in time';
+  return causeCode(error) ?? error.message.split('\n')[0] ?? 'failed';
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { UsageError } from '../cli/io.ts';
-import type { OpenObserveSettings } from '../cli/openobserve.ts';
+import { causeCode, networkReason, type OpenObserveSettings } from '../cli/openobserve.ts';
 import { DestinationUnavailable } from './destination-unavailable.ts';
 
 /**
@@ -272,19 +272,8 @@ export function bulkResults(text: string, sent: number): RowResult[] {
 /** Failures that happen before a request is sent: safe to send again. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-function causeCode(error: Error): string | undefined {
-  const code = (error as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 function notSent(error: Error): boolean {
   return NOT_SENT.has(causeCode(error) ?? '');
-}
-
-/** fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout, a certificate error). */
-function networkReason(error: Error): string {
-  if (error.name === 'TimeoutError') return 'no answer in time';
-  return causeCode(error) ?? error.message.split('\n')[0] ?? 'failed';
 }
 
 /** `function_error` is a string on older servers and a list of strings on newer ones. */

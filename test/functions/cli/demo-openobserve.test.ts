@@ -66,6 +66,22 @@ describe('demo and the OpenObserve settings', () => {
     });
   });
 
+  it('names why OpenObserve cannot be reached (the cause, not "fetch failed")', async () => {
+    const settings = openObserveSettings(env);
+    if (settings === undefined) throw new Error('settings expected');
+    const refused = async () => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      });
+    };
+    const result = await deliverFirehose(settings, 'bedrock_invocations', ['e30='], refused, 50);
+    expect(result).toEqual({
+      ok: false,
+      status: 0,
+      message: 'cannot reach https://o2.example.test: ECONNREFUSED',
+    });
+  });
+
   it('refuses an empty stream name, and treats an empty org as unset (default)', async () => {
     for (const flag of ['--stream', '--metrics-stream']) {
       const { io, stderr } = captureIo({ cwd: tempDir(), env });
