@@ -4,6 +4,7 @@ import { RateLimiter } from '../replay/rate-limit.ts';
 import { parseS3Url } from '../replay/s3-url.ts';
 import { cloudWatchUnits } from '../replay/sources/cloudwatch.ts';
 import { bedrockLogUnits } from '../replay/sources/s3-bedrock-logs.ts';
+import { boundedRequests } from '../transform/bounded-requests.ts';
 import { createNormaliser } from '../transform/row/normalise.ts';
 import { parseCommandArgs } from './args.ts';
 import {
@@ -80,6 +81,8 @@ export async function runBackfill(
     // More attempts than the SDK's 3: FilterLogEvents throttles at 5 requests a second per account and region.
     const logs = new CloudWatchLogsClient({
       maxAttempts: 8,
+      // A call with no answer within 30 s fails and is retried instead of hanging the run.
+      requestHandler: boundedRequests(10_000, 30_000),
       ...(values.region === undefined ? {} : { region: values.region }),
     });
     const region = await ensureAwsConfig(logs.config, 'CloudWatch Logs', 'set AWS_REGION or pass --region');

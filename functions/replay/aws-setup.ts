@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../cli/io.ts';
-import { boundedRequests } from '../s3-source/bounded-requests.ts';
+import { boundedRequests } from '../transform/bounded-requests.ts';
 
 /** AWS set-up for the CLI: client options, resolving region and credentials early, and errors that mean the set-up is wrong. */
 

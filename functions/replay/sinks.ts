@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { boundedRequests } from '../transform/bounded-requests.ts';
 import { GZIP_OPTIONS } from '../transform/firehose/encode.ts';
 import {
   type PutRecordBatch,
@@ -114,8 +115,15 @@ async function alreadyThere(
   return there;
 }
 
-/** Whole PutRecordBatch calls (throttling, 5xx, network) retried by the SDK, with more patience than the Lambda's. */
-export const FIREHOSE_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+/**
+ * Whole PutRecordBatch calls (throttling, 5xx, network, no answer within 30 s) retried by the SDK, with more
+ * patience than the Lambda's.
+ */
+export const FIREHOSE_CLIENT_CONFIG = {
+  maxAttempts: 6,
+  retryMode: 'standard',
+  requestHandler: boundedRequests(10_000, 30_000),
+} as const;
 
 /** Uncompressed bytes per Firehose record of our rows (passed through as they are): well under 1,000 KiB gzip'd. */
 const ROW_RECORD_SOURCE_BYTES = 900 * 1024;

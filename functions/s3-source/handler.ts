@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { boundedRequests } from './bounded-requests.ts';
+import { boundedRequests } from '../transform/bounded-requests.ts';
 import type { SourceCounts, SourceLogger } from './process-queue.ts';
 import { createS3SourceHandler } from './source.ts';
 
@@ -42,7 +42,8 @@ const streamName = process.env['DELIVERY_STREAM_NAME'] ?? '';
 const queueUrl = process.env['QUEUE_URL'];
 
 const forward = createS3SourceHandler({
-  s3: new S3Client({}),
+  // The headers of a GetObject within 10 s (the body is streamed into records as it comes).
+  s3: new S3Client({ maxAttempts: 3, requestHandler: boundedRequests(3_000, 10_000) }),
   // Bounded calls, so a stuck connection cannot eat the invocation: the SDK retries a failed call itself.
   firehose: new FirehoseClient({
     maxAttempts: 3,

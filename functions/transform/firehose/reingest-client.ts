@@ -1,4 +1,5 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { boundedRequests } from '../bounded-requests.ts';
 import type { PutRecordBatch } from './reingest.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { PutRecordBatch } from './reingest.ts';
 export const REINGEST_CLIENT_CONFIG = {
   maxAttempts: 3,
   retryMode: 'standard',
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+  requestHandler: boundedRequests(2_000, 10_000),
 } as const;
 
 export async function reingestClient(): Promise<FirehoseClient> {

@@ -15,6 +15,7 @@ import {
   readOffloadedBodies,
   withReadBodies,
 } from '../../s3-source/offloaded-body.ts';
+import { boundedRequests } from '../bounded-requests.ts';
 import { recordBytes } from '../firehose/record-bytes.ts';
 import type { InputRecord } from '../firehose/records.ts';
 import { asString, type JsonObject } from '../json-access.ts';
@@ -220,17 +221,17 @@ function withBodies(inner: RowMaker, bodies: ReadonlyMap<string, ReadBody>): Row
  * batch without offloaded bodies) never loads it. Bounded attempts and timeouts: one stalled connection
  * cannot eat the invocation; the abort signal bounds the whole call.
  */
+export const HYDRATE_S3_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: boundedRequests(2_000, 10_000),
+} as const;
+
 export function lazyGetObject(): GetObjectBody {
   let get: Promise<GetObjectBody> | undefined;
   return async (bucket, key, signal) => {
     get ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
-      getObjectWith(
-        new S3Client({
-          maxAttempts: 3,
-          retryMode: 'standard',
-          requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
-        }),
-      ),
+      getObjectWith(new S3Client(HYDRATE_S3_CLIENT_CONFIG)),
     );
     return (await get)(bucket, key, signal);
   };
