@@ -78,6 +78,22 @@ export async function* readObjectLines(
   body: AsyncIterable<Uint8Array>,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<ObjectLine> {
+  let readToEnd = false;
+  try {
+    yield* linesOf(body, options);
+    readToEnd = true;
+  } finally {
+    // Given up early (corrupt gzip, an array too large, a reader that stops): the body's connection goes
+    // back only when the body is destroyed, and a client whose connections all hang on abandoned bodies
+    // waits for ever on the next GetObject.
+    if (!readToEnd) releaseBody(body);
+  }
+}
+
+async function* linesOf(
+  body: AsyncIterable<Uint8Array>,
+  options: ReadLinesOptions,
+): AsyncGenerator<ObjectLine> {
   const maxArrayBytes = options.maxArrayBytes ?? DEFAULT_MAX_ARRAY_BYTES;
   const splitter = lineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const arrayChunks: Buffer[] = [];
@@ -95,6 +111,13 @@ export async function* readObjectLines(
   }
   if (mode === 'array') yield* arrayLines(Buffer.concat(arrayChunks));
   else yield* splitter.end();
+}
+
+/** A stream is destroyed; an async generator (a wrapped body) is returned, which runs its own clean-up. */
+export function releaseBody(body: AsyncIterable<Uint8Array>): void {
+  const handle = body as { destroy?: () => void; return?: () => Promise<unknown> };
+  if (typeof handle.destroy === 'function') handle.destroy();
+  else if (typeof handle.return === 'function') handle.return().catch(() => undefined);
 }
 
 /** `[` first: a JSON-array object; other non-space: lines; all space so far: still unknown. */

@@ -68,7 +68,7 @@ export async function objectBody(
     typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
   )
     return (async function* () {})();
-  return failOnStall(body, stallMs, `s3://${bucket}/${key}`);
+  return stallGuarded(body, stallMs, `s3://${bucket}/${key}`);
 }
 
 /**
@@ -81,34 +81,57 @@ export function stallGuardedGetObject(
 ): GetObjectBody {
   const getObject = getObjectWith(s3);
   return async (bucket, key, signal) =>
-    failOnStall(await getObject(bucket, key, signal), stallMs, `s3://${bucket}/${key}`);
+    stallGuarded(await getObject(bucket, key, signal), stallMs, `s3://${bucket}/${key}`);
 }
 
-/** The chunks of `body`, failing (and destroying the stream) when none comes for `stallMs`. */
+/**
+ * `body` read through failOnStall, keeping its `destroy`: a reader that gives up while a chunk is awaited
+ * must end the stream itself (a generator cannot be returned while it waits).
+ */
+function stallGuarded(
+  body: AsyncIterable<Uint8Array>,
+  stallMs: number,
+  where: string,
+): AsyncIterable<Uint8Array> & { destroy(): void } {
+  return {
+    [Symbol.asyncIterator]: () => failOnStall(body, stallMs, where),
+    destroy: () => (body as { destroy?: () => void }).destroy?.(),
+  };
+}
+
+/**
+ * The chunks of `body`, failing when none comes for `stallMs`. The stream is destroyed whenever it is left
+ * before its end (a stall, or a reader that gave up), so its connection is not held for ever.
+ */
 async function* failOnStall(
   body: AsyncIterable<Uint8Array>,
   stallMs: number,
   where: string,
 ): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`cannot read ${where}: no data for ${stallMs / 1000} s`)),
-        stallMs,
-      );
-    });
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await Promise.race([iterator.next(), stalled]);
-    } catch (error) {
-      (body as { destroy?: (error?: Error) => void }).destroy?.();
-      throw error;
-    } finally {
-      clearTimeout(timer);
+  let ended = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`cannot read ${where}: no data for ${stallMs / 1000} s`)),
+          stallMs,
+        );
+      });
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await Promise.race([iterator.next(), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done === true) {
+        ended = true;
+        return;
+      }
+      yield next.value;
     }
-    if (next.done === true) return;
-    yield next.value;
+  } finally {
+    if (!ended) (body as { destroy?: () => void }).destroy?.();
   }
 }

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { readyS3Client } from '../../../functions/replay/aws-setup.ts';
 import { objectBody, stallGuardedGetObject } from '../../../functions/replay/sources/list-objects.ts';
+import { readObjectLines } from '../../../functions/s3-source/log-object.ts';
 import { readOffloadedBodies } from '../../../functions/s3-source/offloaded-body.ts';
 import { captureIo } from '../../helpers/cli.ts';
 import {
@@ -74,12 +75,23 @@ function stall(response: ServerResponse): void {
   response.write(Buffer.alloc(10, 0x20));
 }
 
+/** Sockets of the corrupt object that the server saw closed by the client. */
+const corruptClosed: string[] = [];
+
+/** The gzip magic, then bytes that are no deflate stream, and more to come: the reader fails first. */
+function corruptThenOpen(response: ServerResponse): void {
+  response.on('close', () => corruptClosed.push('closed'));
+  response.writeHead(200, { 'Content-Length': 1_000_000, ETag: '"c"' });
+  response.write(Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(4096, 0xff)]));
+}
+
 /** More than the sockets between server and client buffer: the server must wait for the reader. */
 const LARGE = Buffer.alloc(64 * 1024 * 1024, 0x20);
 
 /** The objects that do not answer as S3 does: true when `path` is one (answered as it answers). */
 function misbehaves(path: string, response: ServerResponse): boolean {
   if (path === '/stalled-bucket/stalled') stall(response);
+  else if (path === '/corrupt-bucket/corrupt') corruptThenOpen(response);
   else if (path === '/large-bucket/large') {
     response.writeHead(200, { 'Content-Length': LARGE.length, ETag: '"l"' });
     response.end(LARGE);
@@ -166,6 +178,20 @@ describe('the CLI S3 client against a server that stalls', () => {
     };
     await expect(read()).rejects.toThrow('cannot read s3://stalled-bucket/stalled: no data for 0.3 s');
     expect(Date.now() - started).toBeLessThan(10_000);
+    s3.destroy();
+  });
+});
+
+describe('an object body a reader gives up on', () => {
+  it('is destroyed, so its connection is not held for ever (a corrupt gzip object in a backfill)', async () => {
+    const s3 = await readyS3Client(process.env, { bucket: 'corrupt-bucket', prefix: '' });
+    const read = async () => {
+      for await (const _ of readObjectLines(await objectBody(s3, 'corrupt-bucket', 'corrupt'))) {
+        // nothing: the gzip error comes first
+      }
+    };
+    await expect(read()).rejects.toThrow();
+    await vi.waitFor(() => expect(corruptClosed).toEqual(['closed']), { timeout: 3_000 });
     s3.destroy();
   });
 });

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -117,6 +118,18 @@ describe('readInvocationLogs', () => {
     expect(await collect(readObjectLines(chunksOf(array, 4)))).toEqual([
       { kind: 'skipped', line: 1, reason: 'object starts with [ but is not valid UTF-8' },
     ]);
+  });
+
+  it('destroys a body it gives up on (corrupt gzip, or a reader that stops), so its connection is freed', async () => {
+    const corrupt = new PassThrough();
+    corrupt.write(Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(512, 0xff)]));
+    await expect(collect(readObjectLines(corrupt))).rejects.toThrow();
+    expect(corrupt.destroyed).toBe(true);
+
+    const open = new PassThrough();
+    open.write(`${JSON.stringify(logs[0])}\n${JSON.stringify(logs[1])}\n`);
+    for await (const _ of readObjectLines(open)) break;
+    expect(open.destroyed).toBe(true);
   });
 
   it('throws on a corrupt gzip object so the caller can name it', async () => {
