@@ -369,10 +369,12 @@ function report(summary: RunSummary, setup: Setup, io: CliIo): void {
   for (const failed of summary.unitsFailed) io.stderr(`skipped ${failed.unit}: ${failed.reason}\n`);
   if (summary.outsideWindow > 0) io.stderr(windowRemedies(summary.outsideWindow, setup.windowHours));
   if (setup.rejects.count > 0)
-    io.stderr(`${setup.rejects.count} rejected rows and inputs written to ${setup.rejects.path}\n`);
+    io.stderr(
+      `rejects (rows and unreadable inputs) written to ${setup.rejects.path}: ${setup.rejects.count}\n`,
+    );
   if ((setup.api?.retries ?? 0) > 0)
     io.stderr(
-      `${setup.api?.retries} OpenObserve requests were retried (429, 5xx, network errors or partial search answers)\n`,
+      `OpenObserve requests retried (429, 5xx, network errors or partial search answers): ${setup.api?.retries}\n`,
     );
   if (summary.aborted !== undefined) {
     io.stderr(`stopped: ${summary.aborted}\n`);

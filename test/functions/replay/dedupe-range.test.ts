@@ -273,7 +273,7 @@ describe('dedupe when OpenObserve answers with partial data', () => {
     expect(stopped.stderr).toContain('--no-dedupe');
     expect(stopped.stderr).toContain('run the same command again');
     expect(stopped.stderr).toContain(
-      'OpenObserve requests were retried (429, 5xx, network errors or partial search answers)',
+      'OpenObserve requests retried (429, 5xx, network errors or partial search answers)',
     );
 
     // The unit was not marked done: once the server answers in full, the same checkpoint resumes and skips.

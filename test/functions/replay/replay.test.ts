@@ -199,7 +199,7 @@ describe('replay --via direct', () => {
     expect(result.stdout).toMatch(/^rows transformed\s+9$/m);
     expect(result.stdout).toMatch(/^accepted\s+9$/m);
     expect(result.stderr).toContain(
-      '3 OpenObserve requests were retried (429, 5xx, network errors or partial search answers)',
+      'OpenObserve requests retried (429, 5xx, network errors or partial search answers): 3',
     );
     expect(new Set(o2.bulkRowsReceived).size).toBe(o2.bulkRowsReceived.length);
   });
