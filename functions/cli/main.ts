@@ -8,43 +8,46 @@ import { processIo } from './process-io.ts';
  * runs, so `--help` and a light command never load DuckDB, ECharts or the AWS SDK clients of the others.
  */
 
+type RunCommand = (argv: readonly string[], io: CliIo) => Promise<number>;
+
 interface Command {
   readonly summary: string;
-  readonly run: (argv: readonly string[], io: CliIo) => Promise<number>;
+  /** Imports the command's module; kept apart from running it, so a module that cannot load is named as such. */
+  readonly load: () => Promise<RunCommand>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   transform: {
     summary: 'run the Lambda transform on a captured Firehose event (stdin or FILE)',
-    run: async (argv, io) => (await import('./transform.ts')).runTransform(argv, io),
+    load: async () => (await import('./transform.ts')).runTransform,
   },
   demo: {
     summary: 'run the real handler over the bundled sample logs; deliver when OpenObserve is set',
-    run: async (argv, io) => (await import('./demo.ts')).runDemo(argv, io),
+    load: async () => (await import('./demo.ts')).runDemo,
   },
   dashboards: {
     summary: 'preview the bundled OpenObserve dashboards over local rows (dashboards preview)',
-    run: async (argv, io) => (await import('./dashboards-preview.ts')).runDashboards(argv, io),
+    load: async () => (await import('./dashboards-preview.ts')).runDashboards,
   },
   provision: {
     summary: 'create or update the streams, dashboards, alerts and VRL functions in OpenObserve',
-    run: async (argv, io) => (await import('./provision.ts')).runProvision(argv, io),
+    load: async () => (await import('./provision.ts')).runProvision,
   },
   prices: {
     summary: 'check model prices (prices check) or explain one row’s cost (prices explain)',
-    run: async (argv, io) => (await import('./prices.ts')).runPrices(argv, io),
+    load: async () => (await import('./prices.ts')).runPrices,
   },
   replay: {
     summary: 'replay the Firehose failure backup (S3) into OpenObserve, resumable, without doubles',
-    run: async (argv, io) => (await import('./replay.ts')).runReplay(argv, io),
+    load: async () => (await import('./replay.ts')).runReplay,
   },
   backfill: {
     summary: "load history from CloudWatch Logs or Bedrock's S3 logs (backfill cloudwatch|s3)",
-    run: async (argv, io) => (await import('./backfill.ts')).runBackfill(argv, io),
+    load: async () => (await import('./backfill.ts')).runBackfill,
   },
   conversation: {
     summary: 'print one conversation read back from OpenObserve, turn by turn',
-    run: async (argv, io) => (await import('./conversation.ts')).runConversation(argv, io),
+    load: async () => (await import('./conversation.ts')).runConversation,
   },
 };
 
@@ -86,8 +89,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(`bedrock-o2: unknown command "${name}" (try --help)\n`);
     return EXIT_USAGE;
   }
+  let run: RunCommand;
   try {
-    return await command.run(rest, io);
+    run = await command.load();
+  } catch (error) {
+    // Not a defect in the command and not the data: a package missing from the install, or a native module
+    // (DuckDB) with no build for this platform. The loader's first line names the module and holds no data.
+    if (io.env['BEDROCK_O2_DEBUG'] === '1') throw error;
+    io.stderr(
+      `bedrock-o2 ${name}: cannot load this command: ${loadFailure(error)} (reinstall with npm ci; a native module may have no build for ${process.platform}-${process.arch})\n`,
+    );
+    return EXIT_USAGE;
+  }
+  try {
+    return await run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       // A ConfigError lists its issues one per line under `invalid configuration in X:`; the first issue
@@ -106,11 +121,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
+/** The first line of a module loader's error (`Cannot find module 'x'`; the require stack follows it). */
+function loadFailure(error: unknown): string {
+  if (!(error instanceof Error)) return `${typeof error} thrown`;
+  return (error.message.split('\n')[0] ?? '').trim() || error.name;
+}
+
 /** `TypeError at functions/cli/x.ts:12:3`, from the error's first stack frame. */
 function unexpectedErrorSummary(error: unknown): string {
   if (!(error instanceof Error)) return `${typeof error} thrown`;
+  // The first frame line, not the stack's second line: a message of several lines (a require stack, quoted
+  // data) runs on into the lines after the first.
   const frame = (error.stack ?? '')
-    .split('\n')[1]
+    .split('\n')
+    .find((line) => /^\s+at\s/.test(line))
     ?.trim()
     .replace(/^at\s+/, '');
   return frame === undefined ? error.name : `${error.name} at ${frame}`;
