@@ -116,14 +116,26 @@ async function alreadyThere(
 }
 
 /**
- * Whole PutRecordBatch calls (throttling, 5xx, network, no answer within 30 s) retried by the SDK, with more
- * patience than the Lambda's.
+ * Whole PutRecordBatch calls (throttling, 5xx, network, no answer in time) retried by the SDK, with more
+ * patience than the Lambda's. Each call's own wait is putRequestTimeoutMs of its size.
  */
 export const FIREHOSE_CLIENT_CONFIG = {
   maxAttempts: 6,
   retryMode: 'standard',
   requestHandler: boundedRequests(10_000, 30_000),
 } as const;
+
+/** The slowest upload a call is given time for: 256 kbit/s, a poor uplink, not a dead one. */
+const MIN_UPLOAD_BYTES_PER_SECOND = 32 * 1024;
+
+/**
+ * How long one PutRecordBatch of `bytes` may take to be answered. The SDK's request timeout runs from the
+ * start of the upload to the answer's headers, so a fixed 30 s would fail (every attempt alike) a 4 MiB call
+ * that a slow uplink needs two minutes to send; the wait grows with the upload and stays finite.
+ */
+export function putRequestTimeoutMs(bytes: number): number {
+  return 30_000 + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
+}
 
 /** Uncompressed bytes per Firehose record of our rows (passed through as they are): well under 1,000 KiB gzip'd. */
 const ROW_RECORD_SOURCE_BYTES = 900 * 1024;
@@ -175,13 +187,15 @@ export function firehoseSink(
       let answered = false;
       let lastThrown: unknown;
       const put: PutRecordBatch = async (stream, batch) => {
-        await bytesLimiter.take(batch.reduce((sum, record) => sum + record.length, 0));
+        const bytes = batch.reduce((sum, record) => sum + record.length, 0);
+        await bytesLimiter.take(bytes);
         try {
           const output = await client.send(
             new PutRecordBatchCommand({
               DeliveryStreamName: stream,
               Records: batch.map((data) => ({ Data: data })),
             }),
+            { requestTimeout: putRequestTimeoutMs(bytes) },
           );
           answered = true;
           (output.RequestResponses ?? []).forEach((response, index) => {
