@@ -4,7 +4,7 @@ import type { HydrationLocation } from '../../schemas/transform-config.ts';
 import { decodeUtf8, isGzip } from '../transform/firehose/record-bytes.ts';
 import { asObject, asString, type JsonObject } from '../transform/json-access.ts';
 import type { LogSource } from '../transform/row/normalise.ts';
-import { bedrockLogRegionPrefix } from './log-object.ts';
+import { bedrockLogRegionPrefix, releaseBody } from './log-object.ts';
 
 /**
  * The one reader of the bodies Bedrock offloads to S3 (`…/data/<requestId>_{input,output}.json.gz`, named by
@@ -227,6 +227,9 @@ async function readPlain(
     }
   } catch (error) {
     budget.used -= stored;
+    // Destroyed, not only returned: a stream's iterator cannot be returned while a read waits on it (an
+    // abort mid-body), and the body would hold its connection until more data came, if ever.
+    releaseBody(body);
     void iterator.return?.()?.catch(() => undefined);
     throw error;
   }

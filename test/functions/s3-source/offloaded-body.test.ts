@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -270,6 +270,26 @@ describe('readOffloadedBodies', () => {
       ]),
     );
     expect(stats.calls).toEqual([keyOf('r0', 'input')]);
+  });
+
+  it('an abort while a stream body is waiting for data destroys it, so its connection is not held', async () => {
+    // A stream, as the SDK's body is: its iterator cannot be returned while a read waits on it.
+    const stream = new PassThrough();
+    stream.write(Buffer.from([0x1f, 0x8b]));
+    const objects = new Map<string, Buffer | (() => AsyncIterable<Uint8Array>)>([
+      [keyOf('r0', 'input'), () => stream],
+    ]);
+    const { getObject } = fakeGet(objects);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+
+    const result = await readOffloadedBodies(
+      wantedOf(objectOf('r0', 'input')),
+      policy(getObject, { signal: controller.signal }),
+    );
+
+    expect(result.failures).toEqual(new Map([[pathOf('r0', 'input'), 'time_budget']]));
+    expect(stream.destroyed).toBe(true);
   });
 
   it('nothing wanted: no call', async () => {
