@@ -71,6 +71,27 @@ function expectSearchesWithinAnHour(o2: FakeOpenObserve) {
   for (const search of o2.searches) expect(search.endUs - search.startUs).toBeLessThanOrEqual(HOUR * 1000);
 }
 
+/**
+ * A CloudWatch Logs log group (FilterLogEvents, mocked) holding one invocation log `hoursAgo[i]` hours before
+ * `now` (plus `minute` minutes), ids `<prefix>-<i>`.
+ */
+function logGroupWith(prefix: string, hoursAgo: readonly number[], now: number, minute: number) {
+  const cw = mockClient(CloudWatchLogsClient);
+  const events = hoursAgo.map((hours, i) => {
+    const log = invocationLog(`${prefix}-${i}`, now - hours * HOUR + minute * 60_000);
+    return {
+      logStreamName: 'aws/bedrock/modelinvocations',
+      eventId: `evt-${i}`,
+      timestamp: Date.parse(String(log['timestamp'])),
+      message: JSON.stringify(log),
+    };
+  });
+  cw.on(FilterLogEventsCommand).callsFake((input: { startTime: number; endTime: number }) => ({
+    events: events.filter((e) => e.timestamp >= input.startTime && e.timestamp <= input.endTime),
+  }));
+  return events;
+}
+
 describe('dedupe when OpenObserve cuts a long search range short', () => {
   it('replay: rows over four days, sent once, are all found by a second run (lost checkpoint)', async () => {
     const now = Date.now();
@@ -143,19 +164,7 @@ describe('dedupe when OpenObserve cuts a long search range short', () => {
   it('backfill cloudwatch over three days: rows stored at their own times are found by a --restamp run', async () => {
     const now = Math.floor(Date.now() / HOUR) * HOUR - 1;
     const from = now - 3 * DAY;
-    const cw = mockClient(CloudWatchLogsClient);
-    const events = [70, 52, 47, 30, 12, 5].map((hours, i) => {
-      const log = invocationLog(`cw-${i}`, now - hours * HOUR + 17 * 60_000);
-      return {
-        logStreamName: 'aws/bedrock/modelinvocations',
-        eventId: `evt-${i}`,
-        timestamp: Date.parse(String(log['timestamp'])),
-        message: JSON.stringify(log),
-      };
-    });
-    cw.on(FilterLogEventsCommand).callsFake((input: { startTime: number; endTime: number }) => ({
-      events: events.filter((e) => e.timestamp >= input.startTime && e.timestamp <= input.endTime),
-    }));
+    const events = logGroupWith('cw', [70, 52, 47, 30, 12, 5], now, 17);
     const o2 = fakeOpenObserve(server);
     o2.maxQueryRangeHours = 24;
     const source = [
@@ -190,19 +199,7 @@ describe('dedupe when OpenObserve cuts a long search range short', () => {
   it('backfill cloudwatch --restamp twice adds nothing the second time', async () => {
     const now = Math.floor(Date.now() / HOUR) * HOUR - 1;
     const from = now - 3 * DAY;
-    const cw = mockClient(CloudWatchLogsClient);
-    const events = [71, 60, 33, 2].map((hours, i) => {
-      const log = invocationLog(`cwr-${i}`, now - hours * HOUR + 5 * 60_000);
-      return {
-        logStreamName: 'aws/bedrock/modelinvocations',
-        eventId: `evt-${i}`,
-        timestamp: Date.parse(String(log['timestamp'])),
-        message: JSON.stringify(log),
-      };
-    });
-    cw.on(FilterLogEventsCommand).callsFake((input: { startTime: number; endTime: number }) => ({
-      events: events.filter((e) => e.timestamp >= input.startTime && e.timestamp <= input.endTime),
-    }));
+    logGroupWith('cwr', [71, 60, 33, 2], now, 5);
     const o2 = fakeOpenObserve(server);
     o2.maxQueryRangeHours = 1;
     const args = [
