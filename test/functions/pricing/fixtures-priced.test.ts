@@ -121,7 +121,12 @@ const CASES: Readonly<Record<string, Case>> = {
     rates: { input: 0.1, output: 0 },
     status: OVR,
   },
-  'cohere_embed/synthetic-cohere-embed-v4-invoke': UNPRICED,
+  // Cohere Embed 4 (override), three texts: 24 input tokens × $0.12 / 1M = $0.00000288.
+  'cohere_embed/synthetic-cohere-embed-v4-invoke': {
+    tokens: { input: 24, output: 0 },
+    rates: { input: 0.12, output: 0 },
+    status: OVR,
+  },
   'converse/converse-anthropic-tooluse': {
     tokens: { input: 498, output: 71, cacheRead: 0, cacheWrite: 0 },
     rates: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
@@ -167,7 +172,12 @@ const CASES: Readonly<Record<string, Case>> = {
     rates: { input: 1.35, output: 5.4 },
     status: PKG,
   },
-  'deepseek/synthetic-deepseek-v3-chat-invoke': UNPRICED,
+  // DeepSeek-V3.1 (override): 12 × $0.58 / 1M + 11 × $1.68 / 1M = $0.00000696 + $0.00001848 = $0.00002544.
+  'deepseek/synthetic-deepseek-v3-chat-invoke': {
+    tokens: { input: 12, output: 11 },
+    rates: { input: 0.58, output: 1.68 },
+    status: OVR,
+  },
   'llama/imported-model-invoke': UNPRICED,
   'llama/meta-llama-invoke': {
     tokens: { input: 37, output: 5 },
@@ -232,7 +242,8 @@ const CASES: Readonly<Record<string, Case>> = {
   },
   // SDXL, 30 steps (standard) at 1024 × 1024: $0.04 an image.
   'stability/stability-sdxl-image': { images: 1, usdPerImage: 0.04, status: OVR },
-  'stability/synthetic-stability-sd3-invoke': UNPRICED,
+  // SD3.5 Large, one image at $0.08 whatever its size (override).
+  'stability/synthetic-stability-sd3-invoke': { images: 1, usdPerImage: 0.08, status: OVR },
   'stability/synthetic-stability-ultra-invoke': { images: 1, usdPerImage: 0.14, status: OVR },
   'titan_embed/synthetic-titan-embed-image-invoke': UNPRICED,
   'titan_embed/synthetic-titan-embed-text-v2-invoke': {

@@ -187,7 +187,7 @@ describe('priceInvocation: override table', () => {
     const result = priceInvocation(
       request('amazon.titan-embed-text-v2:0', { inputTokens: 9, outputTokens: 0 }),
     );
-    expect(result).toMatchObject({ status: 'override', source: 'bedrock-o2-overrides@2026-11-25' });
+    expect(result).toMatchObject({ status: 'override', source: 'bedrock-o2-overrides@2026-11-30' });
     expect(result.costUsd).toBeCloseTo(9 * 0.02e-6, 14);
   });
 
