@@ -1,7 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { validUtf8Text } from '../transform/firehose/record-bytes.ts';
+import { utf8TextOrUndefined } from '../transform/firehose/record-bytes.ts';
 import { asObject, type JsonObject } from '../transform/json-access.ts';
 
 /**
@@ -146,10 +145,9 @@ function lineSplitter(maxLineBytes: number): { push(chunk: Buffer): ObjectLine[]
     overlong = false;
     if (wasOverlong)
       return { kind: 'skipped', line: lineNumber, reason: `line is longer than ${maxLineBytes} bytes` };
-    const bytesOfLine = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     // Decoding would turn invalid bytes into U+FFFD without a word: the line is reported instead.
-    if (!isUtf8(bytesOfLine)) return { kind: 'skipped', line: lineNumber, reason: 'line is not valid UTF-8' };
-    const text = validUtf8Text(bytesOfLine);
+    const text = utf8TextOrUndefined(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    if (text === undefined) return { kind: 'skipped', line: lineNumber, reason: 'line is not valid UTF-8' };
     return text.trim() === '' ? undefined : { kind: 'line', line: lineNumber, text };
   };
 
@@ -251,13 +249,14 @@ async function nextChunk(iterator: AsyncIterator<Uint8Array>): Promise<Buffer | 
 }
 
 function* arrayLines(bytes: Buffer): Generator<ObjectLine> {
-  if (!isUtf8(bytes)) {
+  const text = utf8TextOrUndefined(bytes);
+  if (text === undefined) {
     yield { kind: 'skipped', line: 1, reason: 'object starts with [ but is not valid UTF-8' };
     return;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(validUtf8Text(bytes));
+    parsed = JSON.parse(text);
   } catch {
     yield { kind: 'skipped', line: 1, reason: 'object starts with [ but is not a JSON array' };
     return;

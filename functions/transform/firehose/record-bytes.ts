@@ -48,8 +48,15 @@ export function gunzipBounded(bytes: Buffer, maxBytes: number): Buffer {
  * times cheaper than UTF-8 decoding.
  */
 export function decodeUtf8(bytes: Buffer): string {
-  if (!isAscii(bytes) && !isUtf8(bytes)) throw new TransformError('decode', 'record is not valid UTF-8');
-  return validUtf8Text(bytes);
+  const text = utf8TextOrUndefined(bytes);
+  if (text === undefined) throw new TransformError('decode', 'record is not valid UTF-8');
+  return text;
+}
+
+/** The text of strict UTF-8 (ASCII copied as Latin-1), or undefined when the bytes are not valid UTF-8. */
+export function utf8TextOrUndefined(bytes: Buffer): string | undefined {
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
 }
 
 /** Bytes known to be valid UTF-8 → their text. */
