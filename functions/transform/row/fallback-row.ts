@@ -2,7 +2,7 @@ import type { InvocationRow } from '../../../schemas/invocation-row.ts';
 import { RECORD_SCHEMA_VERSION, type WarningCode } from '../../../schemas/row-constants.ts';
 import { asObject, asString, type JsonObject } from '../json-access.ts';
 import type { LogEventMeta } from './normalise.ts';
-import { isRowTimeMs, rowTimestamp } from './row-time.ts';
+import { invocationRowTimeMs, rowTimestamp } from './row-time.ts';
 import { FORWARDER_VERSION } from './version.ts';
 import { warningsJson } from './warnings.ts';
 
@@ -27,11 +27,12 @@ function envelopeString(read: () => unknown): string | undefined {
 export function fallbackRow(log: JsonObject, meta: LogEventMeta, nowMs: number): InvocationRow {
   const warnings: WarningCode[] = [];
   const eventTime = envelopeString(() => log['timestamp']);
-  let timestampMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
-  if (!isRowTimeMs(timestampMs)) {
-    timestampMs = isRowTimeMs(meta.eventTimestampMs) ? meta.eventTimestampMs : nowMs;
-    warnings.push('timestamp_from_log_event');
-  }
+  const timestampMs = invocationRowTimeMs(
+    eventTime === undefined ? Number.NaN : Date.parse(eventTime),
+    meta.eventTimestampMs,
+    nowMs,
+    warnings,
+  );
   warnings.push('normalise_failed');
   const operation = envelopeString(() => log['operation']);
   const region = envelopeString(() => log['region']);

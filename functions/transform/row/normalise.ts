@@ -13,7 +13,7 @@ import { fallbackRow } from './fallback-row.ts';
 import { toFinishReason } from './finish-reason.ts';
 import { createModelResolver, type ResolvedModel, refineWithBodyModel } from './model-id.ts';
 import { metadataFields } from './request-metadata.ts';
-import { isRowTimeMs, rowTimestamp } from './row-time.ts';
+import { invocationRowTimeMs, rowTimestamp } from './row-time.ts';
 import { FORWARDER_VERSION } from './version.ts';
 import { addWarnings, warningsJson } from './warnings.ts';
 
@@ -165,11 +165,12 @@ function invocationTimeMs(
   ctx: RowContext,
   warnings: WarningCode[],
 ): number {
-  let timestampMs = eventTime === undefined ? Number.NaN : parseEventTime(eventTime);
-  if (!isRowTimeMs(timestampMs)) {
-    timestampMs = isRowTimeMs(meta.eventTimestampMs) ? meta.eventTimestampMs : ctx.nowMs;
-    warnings.push('timestamp_from_log_event');
-  }
+  const timestampMs = invocationRowTimeMs(
+    eventTime === undefined ? Number.NaN : parseEventTime(eventTime),
+    meta.eventTimestampMs,
+    ctx.nowMs,
+    warnings,
+  );
   if (timestampMs < ctx.nowMs - ctx.windowMs || timestampMs > ctx.nowMs + FUTURE_WINDOW_MS) {
     warnings.push('timestamp_outside_ingest_window');
   }

@@ -1,3 +1,5 @@
+import type { WarningCode } from '../../../schemas/row-constants.ts';
+
 /**
  * The time a row can carry. `_timestamp` is µs since the epoch and must be a positive safe integer (the
  * schema's `z.int()`, and OpenObserve's i64 read from JSON numbers): a parsable but absurd time such as the
@@ -15,4 +17,19 @@ export function isRowTimeMs(ms: number | undefined): ms is number {
 /** ms → the row's `_timestamp` (µs). */
 export function rowTimestamp(ms: number): number {
   return Math.trunc(ms) * 1000;
+}
+
+/**
+ * §4.1: the invocation's own time when a row can carry it, else the log event's, else (no event time at all,
+ * e.g. a line read from S3) `nowMs`, warning `timestamp_from_log_event` when the invocation's own is not used.
+ */
+export function invocationRowTimeMs(
+  invocationMs: number,
+  eventTimestampMs: number | undefined,
+  nowMs: number,
+  warnings: WarningCode[],
+): number {
+  if (isRowTimeMs(invocationMs)) return invocationMs;
+  warnings.push('timestamp_from_log_event');
+  return isRowTimeMs(eventTimestampMs) ? eventTimestampMs : nowMs;
 }
