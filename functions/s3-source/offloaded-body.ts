@@ -1,7 +1,6 @@
-import { gunzipSync } from 'node:zlib';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { HydrationLocation } from '../../schemas/transform-config.ts';
-import { decodeUtf8, isGzip } from '../transform/firehose/record-bytes.ts';
+import { decodeUtf8, gunzipWithin, isGzip } from '../transform/firehose/record-bytes.ts';
 import { asObject, asString, type JsonObject } from '../transform/json-access.ts';
 import type { LogSource } from '../transform/row/normalise.ts';
 import { bedrockLogRegionPrefix, releaseBody } from './log-object.ts';
@@ -238,17 +237,15 @@ async function readPlain(
   const room = budget.max - budget.used;
   const limit = Math.min(maxObjectBytes, room);
   if (limit <= 0 || (!isGzip(raw) && raw.length > limit)) throw new NotRead('batch_budget');
-  let plain = raw;
+  let plain: Buffer = raw;
   if (isGzip(raw)) {
-    try {
-      // Synchronous, so no other read can take the same room meanwhile.
-      plain = gunzipSync(raw, { maxOutputLength: limit });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
-        throw new NotRead(limit < maxObjectBytes ? 'batch_budget' : 'too_large');
-      throw new NotRead('corrupt');
-    }
+    // Synchronous, so no other read can take the same room meanwhile.
+    const gunzipped = gunzipWithin(raw, limit);
+    if (gunzipped.kind !== 'ok')
+      throw new NotRead(
+        gunzipped.kind === 'corrupt' ? 'corrupt' : limit < maxObjectBytes ? 'batch_budget' : 'too_large',
+      );
+    plain = gunzipped.bytes;
   }
   budget.used += plain.length;
   return plain;

@@ -25,21 +25,38 @@ export function isGzip(bytes: Buffer): boolean {
 /** Output chunk for gunzip: records inflate to ~1 MB, so 1 MiB chunks halve zlib's round trips. */
 export const GUNZIP_CHUNK_BYTES = 1 << 20;
 
+/** gunzip with an upper bound, as a value: a gzip bomb is `too_large`, never a process out of memory. */
+export type Gunzipped =
+  | { readonly kind: 'ok'; readonly bytes: Buffer }
+  | { readonly kind: 'too_large' | 'corrupt'; readonly cause: Error };
+
+export function gunzipWithin(bytes: Buffer, maxBytes: number): Gunzipped {
+  try {
+    return {
+      kind: 'ok',
+      bytes: gunzipSync(bytes, { maxOutputLength: maxBytes, chunkSize: GUNZIP_CHUNK_BYTES }),
+    };
+  } catch (error) {
+    const cause = error as Error;
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      kind: code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError ? 'too_large' : 'corrupt',
+      cause,
+    };
+  }
+}
+
 /** gunzip with an upper bound, so a gzip bomb fails its own record instead of the Lambda. */
 export function gunzipBounded(bytes: Buffer, maxBytes: number): Buffer {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: maxBytes, chunkSize: GUNZIP_CHUNK_BYTES });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new TransformError('decode', `record decompresses to more than ${maxBytes} bytes`, {
-        cause: error,
-      });
-    }
-    throw new TransformError('decode', `record is not valid gzip (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
+  const result = gunzipWithin(bytes, maxBytes);
+  if (result.kind === 'ok') return result.bytes;
+  throw new TransformError(
+    'decode',
+    result.kind === 'too_large'
+      ? `record decompresses to more than ${maxBytes} bytes`
+      : `record is not valid gzip (${result.cause.message})`,
+    { cause: result.cause },
+  );
 }
 
 /**
